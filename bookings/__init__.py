@@ -1,0 +1,39 @@
+"""Spreekuur: booking service for public libraries."""
+from pathlib import Path
+
+from flask import Flask
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, pages, API, feeds and commands."""
+    from bookings import auth, cli, errors, i18n, security
+    from bookings.api import bp as api_bp
+    from bookings.config import load_config
+    from bookings.database import configure_engine
+    from bookings.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from bookings.feeds import bp as feeds_bp
+    from bookings.public import bp as public_bp
+
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    load_config(app, test_config)
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+
+    auth.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,129 @@
+"""JSON API v1 (shared/design/api.md): thin views over the services."""
+from datetime import date, timedelta
+
+from flask import abort, jsonify, request
+from sqlalchemy import select
+
+from bookings.api import bp
+from bookings.api.serializers import booking_json, branch_json, service_json, slot_json
+from bookings.errors import json_error
+from bookings.extensions import db, limiter
+from bookings.messages import error_message, field_message
+from bookings.models import Branch, Service
+from bookings.services import availability
+from bookings.services.booking import ResidentDetails, book_slot, waitlist_position
+from bookings.services.errors import DomainError
+from bookings.services.manage import find_booking_by_token
+from bookings.services.residents import check_resident
+from bookings.services.timezones import DEFAULT_ZONE, local_date, utcnow
+
+MAX_RANGE_DAYS = 92
+
+
+@bp.get("/branches")
+def branches():
+    rows = db.session.scalars(select(Branch).order_by(Branch.slug))
+    return jsonify([branch_json(branch) for branch in rows])
+
+
+@bp.get("/services")
+def services():
+    rows = db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id))
+    return jsonify([service_json(service) for service in rows])
+
+
+@bp.get("/slots")
+def slots():
+    service = db.session.scalar(select(Service).where(Service.slug == request.args.get("service", ""),
+                                                      Service.active.is_(True)))
+    if service is None:
+        return json_error(404, "not_found", "Unknown service.")
+    branch = None
+    if branch_slug := request.args.get("branch"):
+        branch = db.session.scalar(select(Branch).where(Branch.slug == branch_slug))
+        if branch is None:
+            return json_error(404, "not_found", "Unknown branch.")
+    volunteer_id = request.args.get("volunteer")
+    if volunteer_id is not None and not volunteer_id.isdigit():
+        return json_error(400, "bad_request", "volunteer must be a number.")
+    today = local_date(utcnow(), branch.timezone if branch else DEFAULT_ZONE)
+    try:
+        first = date.fromisoformat(request.args["from"]) if "from" in request.args else today
+        last = (date.fromisoformat(request.args["to"]) if "to" in request.args
+                else first + timedelta(days=min(service.horizon_days, MAX_RANGE_DAYS - 1)))
+    except ValueError:
+        return json_error(400, "bad_request", "from and to must be dates like 2026-12-07.")
+    if last < first or (last - first).days >= MAX_RANGE_DAYS:
+        return json_error(400, "bad_request", f"to must be on or after from, at most {MAX_RANGE_DAYS} days.")
+    found = availability.list_slots(service, branch=branch, first_day=first, last_day=last,
+                                    volunteer_id=int(volunteer_id) if volunteer_id else None)
+    return jsonify([slot_json(slot) for slot in found])
+
+
+@bp.post("/bookings")
+@limiter.limit("30 per minute")
+def create_booking():
+    body = _json_body()
+    slot_id = body.get("slot")
+    if not isinstance(slot_id, str) or not slot_id:
+        return _invalid({"slot": "required"})
+    described = availability.describe_slot_id(slot_id)
+    if described is None:
+        return json_error(404, "not_found", error_message("not_found"))
+    service = described[0]
+    clean, errors = check_resident(first_name=body.get("name"), email=body.get("email"),
+                                   phone=body.get("phone"), topic=body.get("topic"),
+                                   topics=service.topic_keys())
+    if "first_name" in errors:
+        errors["name"] = errors.pop("first_name")
+    language = body.get("language", "nl")
+    if language not in ("nl", "en"):
+        errors["language"] = "not_text"
+    referral = body.get("referral")
+    if referral is not None and not isinstance(referral, str):
+        errors["referral"] = "not_text"
+    if errors:
+        return _invalid(errors)
+    details = ResidentDetails(first_name=clean.first_name, email=clean.email, phone=clean.phone,
+                              topic=clean.topic, language=language, referral_code=referral)
+    try:
+        result = book_slot(slot_id=slot_id, details=details)
+    except DomainError as error:
+        return _domain_error(error)
+    return jsonify(booking_json(result.booking, result.token, result.waitlist_position,
+                                include_token=True)), 201
+
+
+@bp.get("/bookings/<reference>")
+def get_booking(reference: str):
+    token = _bearer_token()
+    booking = find_booking_by_token(reference, token) if token else None
+    if booking is None:
+        return json_error(404, "not_found", "No booking with this reference and token.")
+    return jsonify(booking_json(booking, token, waitlist_position(booking)))
+
+
+def _json_body() -> dict:
+    if not request.is_json:
+        abort(415, description="Send JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="The body must be a JSON object.")
+    return body
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _invalid(codes: dict[str, str]):
+    return json_error(422, "invalid", error_message("invalid"),
+                      fields={name: field_message(code) for name, code in codes.items()})
+
+
+def _domain_error(error: DomainError):
+    if error.fields:
+        return _invalid(error.fields)
+    return json_error(error.http_status, error.code, error_message(error.code))

@@ -1,0 +1,72 @@
+"""Settings. Load order: defaults, instance/config.py, BOOKINGS_* environment, test config."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+DEFAULTS = {
+    "DATABASE_URL": None,  # None: SQLite file in instance/
+    "BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_FROM": "bibliotheek@example.org",
+    "MAIL_FROM_NAME": "Bibliotheek Spreekuur",
+    "SMTP_HOST": None,  # None: write .eml files to instance/outbox/
+    "SMTP_PORT": 25,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TLS": False,
+    "RETENTION_DAYS": 30,
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "HELP_PHONE": "0800 - 1234 567",
+    "SEED_DEMO_ON_FIRST_START": False,
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ("nl", "en"),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,  # a resident may take their time; the token is tied to the session
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+}
+
+
+def load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(str(Path(app.instance_path) / "config.py"), silent=True)
+    # Values are parsed as JSON when they can be (BOOKINGS_SMTP_PORT=2525 is an int).
+    app.config.from_prefixed_env("BOOKINGS")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'bookings.sqlite3'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        # Writers queue for up to 15 s instead of failing at once with "database is locked".
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _instance_secret_key(path: Path) -> str:
+    """Read the key generated at first start, or generate it (never a key in the repository)."""
+    if path.exists():
+        return path.read_text().strip()
+    # Write to a private temporary file, then link it into place: when several workers start
+    # at once, exactly one key wins and every worker reads that one.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()
