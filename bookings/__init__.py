@@ -8,13 +8,14 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, pages, API, feeds and commands."""
-    from bookings import auth, cli, errors, i18n, security
+    from bookings import auth, cli, cli_calendar, cli_privacy, errors, i18n, security
     from bookings.api import bp as api_bp
     from bookings.config import load_config
     from bookings.database import configure_engine
     from bookings.extensions import babel, csrf, db, limiter, login_manager, migrate
     from bookings.feeds import bp as feeds_bp
     from bookings.public import bp as public_bp
+    from bookings.services.outbox import deliver_after_request
 
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
@@ -32,8 +33,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    deliver_after_request(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
     cli.init_app(app)
+    cli_calendar.init_app(app)
+    cli_privacy.init_app(app)
     return app

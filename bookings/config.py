@@ -15,6 +15,10 @@ DEFAULTS = {
     "SMTP_USER": None,
     "SMTP_PASSWORD": None,
     "SMTP_TLS": False,
+    "SMTP_TIMEOUT": 30,  # seconds per connection attempt and command
+    "OUTBOX_DIR": None,  # None: instance/outbox/ (used when SMTP_HOST is unset)
+    "OUTBOX_SEND_AFTER_REQUEST": True,  # deliver a request's own messages right after it commits
+    "REMINDER_HOURS": 24,
     "RETENTION_DAYS": 30,
     "RATELIMIT_STORAGE_URL": "memory://",
     "HELP_PHONE": "0800 - 1234 567",

@@ -15,6 +15,13 @@ FIELD_MESSAGES = {
     "past": _l("This time has passed. Choose another time."),
     "too_soon": _l("This time is too soon to book. Choose a later time."),
     "unknown_topic": _l("Choose one of the topics."),
+    "begun": _l("This appointment has already begun. Call the library if you need help."),
+    "finished": _l("This appointment is over. It cannot be changed any more."),
+    "not_movable": _l("This appointment cannot be moved. Make a new appointment instead."),
+    "other_service": _l("Choose a time for the same kind of appointment."),
+    "not_waiting": _l("This person is not on the waiting list."),
+    "not_held": _l("This appointment is not booked."),
+    "not_started": _l("This appointment has not started yet."),
 }
 
 ERROR_MESSAGES = {

@@ -12,6 +12,7 @@ from bookings.models import (
     Branch,
     Closure,
     Event,
+    ManageToken,
     Service,
     ServiceKind,
     TimeOff,
@@ -66,13 +67,14 @@ def create_every_day_rules(*, volunteer, branch, services, start=time(9), end=ti
 def create_booking(*, service: Service, branch: Branch, starts_at: datetime, token: str = "token",
                    volunteer: Volunteer | None = None, event: Event | None = None,
                    status: BookingStatus = BookingStatus.CONFIRMED, **overrides) -> Booking:
-    values = dict(reference=new_reference(), token_hash=hash_token(token), service=service, branch=branch,
+    values = dict(reference=new_reference(), service=service, branch=branch,
                   volunteer=volunteer, event=event, starts_at=starts_at,
                   ends_at=starts_at + timedelta(minutes=service.duration_minutes), status=status,
                   first_name="Amira", email="amira@example.org", language="nl")
     values.update(overrides)
     booking = Booking(**values)
     booking.changes.append(BookingChange(to_status=status, actor=Actor.RESIDENT))
+    booking.manage_tokens.append(ManageToken(token_hash=hash_token(token)))
     return _save(booking)
 
 

@@ -5,19 +5,26 @@ from flask import abort, jsonify, request
 from sqlalchemy import select
 
 from bookings.api import bp
+from bookings.api.openapi import openapi_document
 from bookings.api.serializers import booking_json, branch_json, service_json, slot_json
 from bookings.errors import json_error
 from bookings.extensions import db, limiter
 from bookings.messages import error_message, field_message
-from bookings.models import Branch, Service
+from bookings.models import Actor, Branch, Service
 from bookings.services import availability
 from bookings.services.booking import ResidentDetails, book_slot, waitlist_position
 from bookings.services.errors import DomainError
+from bookings.services.lifecycle import cancel_booking, reschedule_booking
 from bookings.services.manage import find_booking_by_token
 from bookings.services.residents import check_resident
 from bookings.services.timezones import DEFAULT_ZONE, local_date, utcnow
 
 MAX_RANGE_DAYS = 92
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
 
 
 @bp.get("/branches")
@@ -100,6 +107,37 @@ def get_booking(reference: str):
     booking = find_booking_by_token(reference, token) if token else None
     if booking is None:
         return json_error(404, "not_found", "No booking with this reference and token.")
+    return jsonify(booking_json(booking, token, waitlist_position(booking)))
+
+
+@bp.post("/bookings/<reference>/cancel")
+def cancel(reference: str):
+    token = _bearer_token()
+    booking = find_booking_by_token(reference, token)
+    if booking is None:
+        return json_error(404, "not_found", "No booking with this reference and token.")
+    try:
+        cancel_booking(booking=booking, actor=Actor.RESIDENT)
+    except DomainError as error:
+        return _domain_error(error)
+    # Repeating a cancellation is harmless: the same answer again.
+    return jsonify({"reference": booking.reference, "status": booking.status.value})
+
+
+@bp.post("/bookings/<reference>/reschedule")
+@limiter.limit("30 per minute")
+def reschedule(reference: str):
+    token = _bearer_token()
+    booking = find_booking_by_token(reference, token)
+    if booking is None:
+        return json_error(404, "not_found", "No booking with this reference and token.")
+    slot_id = _json_body().get("slot")
+    if not isinstance(slot_id, str) or not slot_id:
+        return _invalid({"slot": "required"})
+    try:
+        reschedule_booking(booking=booking, slot_id=slot_id, actor=Actor.RESIDENT)
+    except DomainError as error:
+        return _domain_error(error)
     return jsonify(booking_json(booking, token, waitlist_position(booking)))
 
 

@@ -1,4 +1,5 @@
 """All models, importable from one place (Alembic autogenerate needs every table imported)."""
+from bookings.models.accounts import AccountToken, TokenPurpose
 from bookings.models.bookings import (
     HOLDING_STATUSES,
     Actor,
@@ -6,15 +7,18 @@ from bookings.models.bookings import (
     BookingChange,
     BookingStatus,
     Event,
+    ManageToken,
     Referral,
     WaitlistEntry,
 )
 from bookings.models.catalog import Service, ServiceKind
+from bookings.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from bookings.models.people import AvailabilityRule, Role, TimeOff, Volunteer, rule_services
 from bookings.models.places import Branch, Closure
 
 __all__ = [
-    "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
-    "Branch", "Closure", "Event", "Referral", "Role", "Service", "ServiceKind", "TimeOff",
+    "AccountToken", "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
+    "Branch", "Closure", "Event", "ManageToken", "OutboxKind", "OutboxMessage", "OutboxStatus",
+    "Referral", "Role", "Service", "ServiceKind", "TimeOff", "TokenPurpose",
     "Volunteer", "WaitlistEntry", "rule_services",
 ]

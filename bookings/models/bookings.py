@@ -100,7 +100,6 @@ class Booking(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
-    token_hash: Mapped[str] = mapped_column(String(64))
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"))
@@ -116,8 +115,13 @@ class Booking(db.Model):
     topic: Mapped[str | None] = mapped_column(String(60))
     notes: Mapped[str | None] = mapped_column(String(500))
     language: Mapped[str] = mapped_column(String(8), default="nl")
+    # A keyed hash of the contact details: counts unique residents for reports, and survives erasure.
+    resident_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    erased_at: Mapped[datetime | None]  # personal data erased (retention, or the resident asked)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: up on every change
+    # Set when the reminder is queued (services.reminders): never two reminders for one booking.
+    reminder_queued_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -129,10 +133,31 @@ class Booking(db.Model):
     changes: Mapped[list["BookingChange"]] = relationship(
         back_populates="booking", cascade="all, delete-orphan", order_by="BookingChange.id"
     )
+    manage_tokens: Mapped[list["ManageToken"]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan"
+    )
 
     @property
     def is_active(self) -> bool:
         return self.status in (BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+
+
+class ManageToken(db.Model):
+    """A secret manage link, stored only as a hash.
+
+    A booking can have several: the first is shown on the confirmation; later messages (a
+    promotion from the waiting list, a reminder) each carry a fresh one, because the first
+    cannot be recovered from its hash.
+    """
+
+    __tablename__ = "manage_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    booking: Mapped[Booking] = relationship(back_populates="manage_tokens")
 
 
 class BookingChange(db.Model):

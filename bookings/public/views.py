@@ -1,7 +1,7 @@
 """Public pages: one question per page, service → branch → day → time → details → check → done."""
 from datetime import date, timedelta
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from bookings.i18n import current_language, topic_label
 from bookings.messages import error_message, field_message
 from bookings.models import Branch, Service, ServiceKind
 from bookings.public import bp
+from bookings.public.choices import day_links, time_links
 from bookings.public.forms import ConfirmForm, DetailsForm
 from bookings.services import availability
 from bookings.services.booking import ResidentDetails, book_slot
@@ -39,9 +40,12 @@ def choose_day(service_slug: str, branch_slug: str):
     today = local_date(utcnow(), branch.timezone)
     slots = availability.list_slots(service, branch=branch, first_day=today,
                                     last_day=today + timedelta(days=service.horizon_days))
-    days = availability.days_with_slots(slots)
+    days = day_links(slots, lambda day: url_for(".choose_time", service_slug=service.slug,
+                                                branch_slug=branch.slug, day=day.isoformat()))
+    first = time_links(slots[:1], _details_href)
     return render_template("public/choose_day.html", service=service, branch=branch, days=days,
-                           first=slots[0] if slots else None)
+                           first=first[0] if first else None,
+                           back_url=url_for(".choose_branch", service_slug=service.slug))
 
 
 @bp.get("/book/<service_slug>/<branch_slug>/<day>")
@@ -52,8 +56,9 @@ def choose_time(service_slug: str, branch_slug: str, day: str):
     except ValueError:
         abort(404)
     slots = availability.list_slots(service, branch=branch, first_day=chosen_day, last_day=chosen_day)
-    return render_template("public/choose_time.html", service=service, branch=branch,
-                           day=chosen_day, slots=availability.distinct_times(slots))
+    return render_template("public/choose_time.html", service=service, branch=branch, day=chosen_day,
+                           times=time_links(slots, _details_href),
+                           back_url=url_for(".choose_day", service_slug=service.slug, branch_slug=branch.slug))
 
 
 @bp.route("/book/details", methods=["GET", "POST"])
@@ -69,7 +74,7 @@ def details():
     if form.validate_on_submit():
         clean = form.cleaned
         session[FLOW] = {"slot": slot_id, "first_name": clean.first_name, "email": clean.email,
-                         "phone": clean.phone, "topic": clean.topic}
+                         "phone": clean.phone, "topic": clean.topic, "notes": clean.notes}
         return redirect(url_for(".check"))
     return render_template("public/details.html", form=form, slot=slot, back_url=_day_url(
         slot.service, slot.branch, slot.start))
@@ -87,7 +92,7 @@ def check():
         return _slot_gone(answers["slot"], "slot_taken")
     if form.validate_on_submit():
         details = ResidentDetails(first_name=answers["first_name"], email=answers["email"],
-                                  phone=answers["phone"], topic=answers["topic"],
+                                  phone=answers["phone"], topic=answers["topic"], notes=answers.get("notes"),
                                   language=current_language(), referral_code=session.get("referral"))
         try:
             result = book_slot(slot_id=answers["slot"], details=details)
@@ -109,12 +114,9 @@ def confirmed(reference: str, token: str):
     return render_template("public/confirmed.html", booking=booking, token=token)
 
 
-@bp.get("/manage/<reference>/<token>")
-def manage(reference: str, token: str):
-    booking = find_booking_by_token(reference, token)
-    if booking is None:
-        return render_template("public/link_not_valid.html"), 404
-    return render_template("public/manage.html", booking=booking, token=token)
+@bp.get("/privacy")
+def privacy():
+    return render_template("public/privacy.html", retention_days=current_app.config["RETENTION_DAYS"])
 
 
 @bp.get("/language/<code>")
@@ -126,6 +128,10 @@ def switch_language(code: str):
     if not target.startswith("/") or target.startswith("//"):
         target = url_for(".index")
     return redirect(target)
+
+
+def _details_href(slot: availability.OpenSlot) -> str:
+    return url_for(".details", slot=slot.id)
 
 
 def _slot_gone(slot_id: str, code: str | None):

@@ -35,11 +35,12 @@ integer arithmetic and calls zoneinfo only once per zone and local date.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import repeat
 from math import gcd
+from operator import floordiv, mod
 from zoneinfo import ZoneInfo
 
 from .types import Away, Busy, Closure, Rule, ServiceSettings, Slot
@@ -53,6 +54,7 @@ _NAIVE_EPOCH = datetime(1970, 1, 1)
 _EPOCH_ORD = date(1970, 1, 1).toordinal()
 _DAY_US = 86_400_000_000
 _DEFAULT_ANCHOR_ORD = date(2024, 1, 1).toordinal()  # a Monday
+_UNKNOWN = object()
 
 
 def _instant(dt: datetime, name: str) -> int:
@@ -153,11 +155,18 @@ def compute_slots(
     # Every conflict becomes an open interval (L, H) of forbidden start instants: L < s < H.
     volunteers = {r.volunteer_id for r, _ in occurrences}
     branches = {r.branch_id for r, _ in occurrences}
+    # Busy time this far from [lo, hi) can neither block a start nor share a local date with
+    # one (buffers up to a day; longer ones are always looked at).
+    far = timedelta(days=2)
+    lo_far = _at(lo) - far - service.buffer_before
+    hi_far = _at(hi) + far + service.duration + service.buffer_after
     vol_forbid: dict[int, list[tuple[int, int]]] = {v: [] for v in volunteers}
     counting: dict[int, list[datetime]] = {}
     for x in busy:
         v = x.volunteer_id
         if v not in volunteers:
+            continue
+        if (x.end < lo_far and x.buffer_after <= far) or (x.start > hi_far and x.buffer_before <= far):
             continue
         bs = (x.start - _EPOCH) // _US
         be = (x.end - _EPOCH) // _US
@@ -181,44 +190,53 @@ def compute_slots(
     pairs = sorted({(r.volunteer_id, r.branch_id) for r, _ in occurrences})
     rank = {pair: i for i, pair in enumerate(pairs)}
     forbid_cache: dict[int, tuple[list[int], list[int]]] = {}
-    daily_cache: dict[int, Counter[int]] = {}
-    offset_cache: dict[tuple[int, int], int | None] = {}
+    daily_cache: dict[tuple[int, str], Counter[int]] = {}
+    offsets: dict[str, dict[int, int | None]] = {}
     max_per_day = service.max_per_volunteer_per_day
     # Free starts as arithmetic runs (first, last, pair rank), all with stride `step`.
     runs: list[tuple[int, int, int]] = []
+    add_run = runs.append
     for r, ordinals in occurrences:
         v, b, z = r.volunteer_id, r.branch_id, tz[r.branch_id]
-        pr = rank[(v, b)]
-        forbid = forbid_cache.get(pr)
-        if forbid is None:
-            forbid = forbid_cache[pr] = _merge(vol_forbid[v] + branch_forbid[b])
         t_start = _time_of_day(r.start)
         t_last = _time_of_day(r.end) - dur  # the last allowed wall start within the day
         if t_last < t_start:
             continue
         k_last = (t_last - t_start) // step
+        pr = rank[(v, b)]
+        forbid = forbid_cache.get(pr)
+        if forbid is None:
+            forbid = forbid_cache[pr] = _merge(vol_forbid[v] + branch_forbid[b])
+        lows, highs = forbid
+        n_forbid = len(lows)
+        if max_per_day is not None:
+            daily = daily_cache.get((v, z.key))
+            if daily is None:
+                daily = daily_cache[(v, z.key)] = Counter(
+                    d.astimezone(z).date().toordinal() for d in counting.get(v, ())
+                )
+            ordinals = [o for o in ordinals if daily[o] < max_per_day]
+        zone_offsets = offsets.get(z.key)
+        if zone_offsets is None:
+            zone_offsets = offsets[z.key] = {}
         for o in ordinals:
-            if max_per_day is not None:
-                daily = daily_cache.get(pr)
-                if daily is None:
-                    daily = daily_cache[pr] = Counter(
-                        d.astimezone(z).date().toordinal() for d in counting.get(v, ())
-                    )
-                if daily[o] >= max_per_day:
-                    continue
             wall0 = (o - _EPOCH_ORD) * _DAY_US + t_start
-            zkey = (b, o)
-            if zkey in offset_cache:
-                off = offset_cache[zkey]
-            else:
-                off = offset_cache[zkey] = _day_offset(z, o)
+            off = zone_offsets.get(o, _UNKNOWN)
+            if off is _UNKNOWN:
+                off = zone_offsets[o] = _day_offset(z, o)
             if off is not None:
                 # Common case: one UTC offset all day, so the candidates are plain arithmetic.
                 s0 = wall0 - off
                 k0 = 0 if s0 >= lo else -((s0 - lo) // step)  # ceil((lo - s0) / step)
                 k1 = min(k_last, (hi - 1 - s0) // step)
-                if k1 >= k0:
-                    _subtract(s0 + k0 * step, s0 + k1 * step, step, forbid, pr, runs)
+                if k1 < k0:
+                    continue
+                first, last = s0 + k0 * step, s0 + k1 * step
+                j = bisect_right(highs, first)
+                if j == n_forbid or lows[j] >= last:
+                    add_run((first, last, pr))  # nothing in the way
+                else:
+                    _subtract(first, last, step, forbid, pr, runs)
             else:
                 for k in range(k_last + 1):
                     wall = _NAIVE_EPOCH + timedelta(microseconds=wall0 + k * step)
@@ -301,20 +319,39 @@ def _slots(runs: list[tuple[int, int, int]], step: int, dur: int, pairs: list, s
     for first, last, pr in runs:
         keys.extend(range((first - base) // unit * m + pr, (last - base) // unit * m + pr + 1, stride))
     keys = sorted(set(keys))
-    qs = [k // m for k in keys]
-    prs = [k % m for k in keys]
+    n, ms = len(keys), repeat(m)
     length = timedelta(microseconds=dur)
-    starts = {q: _at(base + q * unit) for q in set(qs)}
+    starts = {q: _at(base + q * unit) for q in set(map(floordiv, keys, ms))}
     ends = {q: t + length for q, t in starts.items()}
     vol_of = [v for v, _ in pairs]
     branch_of = [b for _, b in pairs]
-    return list(
-        map(
-            Slot,
-            map(starts.__getitem__, qs),
-            map(ends.__getitem__, qs),
-            map(vol_of.__getitem__, prs),
-            map(branch_of.__getitem__, prs),
-            repeat(sid, len(keys)),
-        )
+    columns = (
+        map(starts.__getitem__, map(floordiv, keys, ms)),
+        map(ends.__getitem__, map(floordiv, keys, ms)),
+        map(vol_of.__getitem__, map(mod, keys, ms)),
+        map(branch_of.__getitem__, map(mod, keys, ms)),
+        repeat(sid, n),
     )
+    if _SLOT_SETTERS is None:
+        return list(map(Slot, *columns))
+    # Filling the slots column by column skips the frozen dataclass __init__ (five
+    # object.__setattr__ calls per Slot), which was most of the time of a long result.
+    slots = list(map(object.__new__, repeat(Slot, n)))
+    for setter, column in zip(_SLOT_SETTERS, columns):
+        deque(map(setter, slots, column), maxlen=0)
+    return slots
+
+
+def _slot_setters() -> tuple | None:
+    """The slot descriptors' setters, if Slot is still the plain five-field slotted dataclass."""
+    names = ("start", "end", "volunteer_id", "branch_id", "service_id")
+    if (
+        tuple(getattr(Slot, "__dataclass_fields__", ())) != names
+        or tuple(getattr(Slot, "__slots__", ())) != names
+        or hasattr(Slot, "__post_init__")
+    ):
+        return None
+    return tuple(getattr(Slot, name).__set__ for name in names)
+
+
+_SLOT_SETTERS = _slot_setters()

@@ -86,7 +86,8 @@ def list_slots(service: Service, *, first_day: date, last_day: date, branch: Bra
 
 def appointment_slots(service: Service, *, start: datetime, end: datetime, now: datetime,
                       branch: Branch | None = None, volunteer_id: int | None = None,
-                      include_bookings: bool = True) -> list[OpenSlot]:
+                      include_bookings: bool = True,
+                      exclude_booking_id: int | None = None) -> list[OpenSlot]:
     """Free appointment times starting in [start, end). Without bookings: what is offered at all."""
     rules = _load_rules(service, start=start, end=end, branch=branch, volunteer_id=volunteer_id)
     if not rules:
@@ -100,7 +101,8 @@ def appointment_slots(service: Service, *, start: datetime, end: datetime, now: 
         service=settings_for(service),
         rules=rules,
         zones={branch_id: b.timezone for branch_id, b in branches.items()},
-        busy=_load_busy(volunteer_ids, start - _MARGIN, end + _MARGIN) if include_bookings else (),
+        busy=(_load_busy(volunteer_ids, start - _MARGIN, end + _MARGIN, exclude_booking_id)
+              if include_bookings else ()),
         away=_load_away(volunteer_ids, start - _MARGIN, end + _MARGIN),
         closures=_load_closures(branches.values(), start - _MARGIN, end + _MARGIN),
         now=now,
@@ -147,8 +149,9 @@ def _load_rules(service: Service, *, start: datetime, end: datetime, branch: Bra
     ]
 
 
-def _load_busy(volunteer_ids: list[int], start: datetime, end: datetime) -> list[Busy]:
-    appointments = db.session.execute(
+def _load_busy(volunteer_ids: list[int], start: datetime, end: datetime,
+               exclude_booking_id: int | None = None) -> list[Busy]:
+    query = (
         select(Booking.volunteer_id, Booking.starts_at, Booking.ends_at,
                Service.buffer_before_minutes, Service.buffer_after_minutes)
         .join(Service, Service.id == Booking.service_id)
@@ -156,6 +159,9 @@ def _load_busy(volunteer_ids: list[int], start: datetime, end: datetime) -> list
                Booking.status.in_(HOLDING_STATUSES),
                Booking.starts_at < end, Booking.ends_at > start)
     )
+    if exclude_booking_id is not None:
+        query = query.where(Booking.id != exclude_booking_id)
+    appointments = db.session.execute(query)
     busy = [Busy(volunteer_id=v, start=s, end=e, buffer_before=timedelta(minutes=before),
                  buffer_after=timedelta(minutes=after))
             for v, s, e, before, after in appointments]

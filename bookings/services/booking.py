@@ -23,7 +23,10 @@ from bookings.services.errors import EventFull, Invalid, SlotNotFound, SlotTaken
 from bookings.services.locking import lock_event, lock_volunteer
 from bookings.services.slot_ids import AppointmentKey, EventKey, parse_slot_id
 from bookings.services.timezones import utcnow
-from bookings.services.tokens import hash_token, new_reference, new_token
+from bookings.services.invitations import queue_booking_messages
+from bookings.services.manage import issue_manage_token
+from bookings.services.privacy import resident_hash
+from bookings.services.tokens import new_reference
 from bookings.services.transactions import command
 
 
@@ -169,19 +172,20 @@ def _new_booking(*, service: Service, branch: Branch, volunteer_id: int | None, 
                  place: int | None, start: datetime, end: datetime, status: BookingStatus,
                  details: ResidentDetails, actor: Actor, actor_id: int | None,
                  now: datetime) -> tuple[Booking, str]:
-    token = new_token()
     booking = Booking(
-        reference=_unused_reference(), token_hash=hash_token(token), service=service, branch=branch,
+        reference=_unused_reference(), service=service, branch=branch,
         volunteer_id=volunteer_id, event=event, place_number=place, starts_at=start, ends_at=end,
         status=status, first_name=details.first_name.strip(), email=details.email or None,
         phone=details.phone or None, topic=details.topic or None, notes=details.notes or None,
         language=details.language, referral=_referral(details.referral_code), created_at=now,
-        updated_at=now,
+        updated_at=now, resident_hash=resident_hash(details.email, details.phone),
     )
     booking.changes.append(BookingChange(at=now, from_status=None, to_status=status, actor=actor,
                                          actor_id=actor_id))
     db.session.add(booking)
     db.session.flush()
+    token = issue_manage_token(booking)
+    queue_booking_messages(booking, token=token, change="booked")
     return booking, token
 
 

@@ -22,10 +22,10 @@ def lock_event(event_id: int) -> None:
     _bump(Event, event_id)
 
 
-def lock_volunteers(volunteer_ids: list[int]) -> None:
+def lock_events(event_ids: list[int]) -> None:
     """Several rows always in key order, so two transactions never wait on each other."""
-    for volunteer_id in sorted(set(volunteer_ids)):
-        _bump(Volunteer, volunteer_id)
+    for event_id in sorted(set(event_ids)):
+        _bump(Event, event_id)
 
 
 def _bump(model, row_id: int) -> None:

@@ -412,3 +412,16 @@ def test_naive_now_is_refused():
 def test_missing_zone_is_refused():
     with pytest.raises(ValueError):
         compute_slots(service=svc(), rules=[rule(branch_id=3)], zones=ZONES, now=utc(2026, 1, 1))
+
+
+def test_plain_constructor_path_gives_the_same_slots(monkeypatch):
+    from bookings.scheduling import engine
+
+    rules = [rule(volunteer_id=v, branch_id=b) for v in (10, 11) for b in (1, 2)]
+    fast = run(rules, **one_day(MONDAY))
+    monkeypatch.setattr(engine, "_SLOT_SETTERS", None)
+    plain = run(rules, **one_day(MONDAY))
+    as_tuples = lambda slots: [(s.start, s.end, s.volunteer_id, s.branch_id, s.service_id) for s in slots]  # noqa: E731
+    assert as_tuples(fast) == as_tuples(plain)
+    assert fast == plain and {hash(s) for s in fast} == {hash(s) for s in plain}
+    assert repr(fast[0]) == repr(plain[0])

@@ -25,6 +25,12 @@ DST_DAYS = [
     datetime(2027, 10, 31, tzinfo=UTC),
 ]
 PROFILE = settings(max_examples=200, deadline=None)
+QUICK = settings(max_examples=100, deadline=None)
+
+
+def fields(slots: list[Slot]) -> list[tuple]:
+    """Every field: Slot equality leaves out end and service_id."""
+    return [(s.start, s.end, s.volunteer_id, s.branch_id, s.service_id) for s in slots]
 
 
 def overlaps(a0, a1, b0, b1) -> bool:
@@ -229,10 +235,10 @@ def full_day(kw, v: int, d: date, z: ZoneInfo) -> bool:
 @PROFILE
 @given(scenarios())
 def test_equals_brute_force_reference(kw):
-    assert compute_slots(**kw) == reference(kw)
+    assert fields(compute_slots(**kw)) == fields(reference(kw))
 
 
-@PROFILE
+@QUICK
 @given(scenarios())
 def test_slots_respect_busy_away_closures_and_bounds(kw):
     lo, hi = bounds(kw)
@@ -247,7 +253,7 @@ def test_slots_respect_busy_away_closures_and_bounds(kw):
         assert kw.get("branch_id") in (None, slot.branch_id)
 
 
-@PROFILE
+@QUICK
 @given(scenarios())
 def test_slots_lie_inside_an_applicable_rule_at_an_existing_wall_time(kw):
     service = kw["service"]
@@ -271,19 +277,19 @@ def test_slots_lie_inside_an_applicable_rule_at_an_existing_wall_time(kw):
         )
 
 
-@PROFILE
+@QUICK
 @given(scenarios(), st.randoms(use_true_random=False))
 def test_sorted_unique_and_deterministic_under_shuffling(kw, rng: random.Random):
     slots = compute_slots(**kw)
     keys = [(s.start, s.volunteer_id, s.branch_id) for s in slots]
     assert all(a < b for a, b in zip(keys, keys[1:]))
-    assert compute_slots(**kw) == slots
+    assert fields(compute_slots(**kw)) == fields(slots)
     shuffled = dict(kw)
     for name in ("rules", "busy", "away", "closures"):
         items = list(kw[name])
         rng.shuffle(items)
         shuffled[name] = items
-    assert compute_slots(**shuffled) == slots
+    assert fields(compute_slots(**shuffled)) == fields(slots)
 
 
 @st.composite
@@ -323,10 +329,10 @@ def dst_scenarios(draw) -> dict:
     return dict(service=service, zones=zones, rules=rules, busy=busy, now=now)
 
 
-@settings(max_examples=150, deadline=None)
+@QUICK
 @given(dst_scenarios())
 def test_equals_brute_force_reference_around_clock_changes(kw):
-    assert compute_slots(**kw) == reference(kw)
+    assert fields(compute_slots(**kw)) == fields(reference(kw))
 
 
 @PROFILE
@@ -348,4 +354,4 @@ def test_busy_next_to_free_slots_equals_reference(kw, data):
             )
         )
     kw = {**kw, "busy": busy}
-    assert compute_slots(**kw) == reference(kw)
+    assert fields(compute_slots(**kw)) == fields(reference(kw))

@@ -96,7 +96,8 @@ def test_reference_has_no_look_alike_characters_and_token_is_stored_hashed(clien
     assert set(booking.reference) <= set(REFERENCE_ALPHABET)
     assert not set(booking.reference) & set("0O1IL")
     assert len(token) >= 22  # at least 128 bits in URL-safe base64
-    assert token not in booking.token_hash and len(booking.token_hash) == 64
+    stored = [t.token_hash for t in booking.manage_tokens]
+    assert len(stored) == 1 and len(stored[0]) == 64 and token not in stored[0]
 
 
 def test_same_slot_twice_gives_one_booking_and_a_clear_message_with_other_times(app, setting):
