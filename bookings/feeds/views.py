@@ -32,7 +32,8 @@ def volunteer_feed(token: str):
     if volunteer is None:
         # Plain text: a calendar app shows it as an error; a page would say more than needed.
         return Response("Not found\n", status=404, mimetype="text/plain")
-    return _feed(feeds.volunteer_validators(volunteer), lambda: feeds.render_volunteer_feed(volunteer),
+    return _feed(lambda: feeds.volunteer_validators(volunteer),
+                 lambda validators: feeds.render_volunteer_feed(volunteer, validators=validators),
                  cache="private, no-cache", filename="spreekuur.ics")
 
 
@@ -41,22 +42,34 @@ def branch_feed(slug: str):
     branch = db.session.scalar(select(Branch).where(Branch.slug == slug))
     if branch is None:
         return Response("Not found\n", status=404, mimetype="text/plain")
-    return _feed(feeds.branch_validators(branch), lambda: feeds.render_branch_feed(branch),
+    return _feed(lambda: feeds.branch_validators(branch),
+                 lambda validators: feeds.render_branch_feed(branch, validators=validators),
                  cache="public, max-age=300", filename=f"{branch.slug}.ics")
 
 
-def _feed(validators: feeds.Validators, render, *, cache: str, filename: str):
+def _feed(validate, render, *, cache: str, filename: str):
     """Answer 304 from the validators alone; render the body only when it is needed."""
+    validators = validate()
+    body = None
+    if not _not_modified(validators):
+        # Each SELECT sees its own snapshot: if the data changed while rendering, render again,
+        # so the body always belongs to the ETag sent with it.
+        for _ in range(3):
+            body = render(validators)
+            again = validate()
+            if again == validators:
+                break
+            validators = again
     response = Response(mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_TYPE
     response.headers["ETag"] = validators.etag
     response.last_modified = validators.last_modified
     response.headers["Cache-Control"] = cache
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if _not_modified(validators):
+    if body is None:
         response.status_code = 304
-        return response
-    response.set_data(render())
+    else:
+        response.set_data(body)
     return response
 
 

@@ -21,6 +21,14 @@ from bookings.services.timezones import local_date, utcnow
 FLOW = "booking_flow"  # the answers so far, kept in the signed session cookie until booked
 
 
+@bp.before_app_request
+def remember_referral():
+    """A partner's link (?ref=CODE) marks the booking that follows, for their counts."""
+    code = request.args.get("ref", "")
+    if code and len(code) <= 32 and code.replace("-", "").isalnum():
+        session["referral"] = code.upper()
+
+
 @bp.get("/")
 def index():
     services = db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id))

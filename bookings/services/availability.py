@@ -5,6 +5,7 @@ booking rows (never a stored counter).
 """
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -45,11 +46,13 @@ from bookings.services.timezones import (
 _MARGIN = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class OpenSlot:
-    """A time a resident can book, as shown by the pages and the API."""
+class OpenSlot(NamedTuple):
+    """A time a resident can book, as shown by the pages and the API.
 
-    id: str
+    A named tuple and a lazily built id: a listing can hold tens of thousands of these, and
+    most are counted or grouped, never shown.
+    """
+
     start: datetime
     end: datetime
     service: Service
@@ -57,6 +60,13 @@ class OpenSlot:
     volunteer: Volunteer | None
     places_left: int
     event: Event | None = None
+    place: int | None = None
+
+    @property
+    def id(self) -> str:
+        if self.event is not None:
+            return event_slot_id(self.event.id, self.place)
+        return appointment_slot_id(self.service.id, self.branch.id, self.volunteer.id, self.start)
 
 
 def settings_for(service: Service) -> ServiceSettings:
@@ -93,10 +103,8 @@ def appointment_slots(service: Service, *, start: datetime, end: datetime, now: 
     if not rules:
         return []
     volunteer_ids = sorted({rule.volunteer_id for rule in rules})
-    branches = {b.id: b for b in db.session.scalars(
+    branches = {branch.id: branch} if branch is not None else {b.id: b for b in db.session.scalars(
         select(Branch).where(Branch.id.in_({rule.branch_id for rule in rules})))}
-    volunteers = {v.id: v for v in db.session.scalars(
-        select(Volunteer).where(Volunteer.id.in_(volunteer_ids)))}
     slots = compute_slots(
         service=settings_for(service),
         rules=rules,
@@ -111,22 +119,21 @@ def appointment_slots(service: Service, *, start: datetime, end: datetime, now: 
         volunteer_id=volunteer_id,
         branch_id=branch.id if branch else None,
     )
-    return [
-        OpenSlot(
-            id=appointment_slot_id(service.id, slot.branch_id, slot.volunteer_id, slot.start),
-            start=slot.start, end=slot.end, service=service, branch=branches[slot.branch_id],
-            volunteer=volunteers[slot.volunteer_id], places_left=1,
-        )
-        for slot in slots
-    ]
+    # Only the people who have a free time are loaded (identity map: one object per person).
+    volunteers = {v.id: v for v in db.session.scalars(
+        select(Volunteer).where(Volunteer.id.in_({slot.volunteer_id for slot in slots})))} if slots else {}
+    return [OpenSlot(slot.start, slot.end, service, branches[slot.branch_id], volunteers[slot.volunteer_id], 1)
+            for slot in slots]
 
 
 def _load_rules(service: Service, *, start: datetime, end: datetime, branch: Branch | None,
                 volunteer_id: int | None) -> list[Rule]:
     # Dates with a day of margin: the window is in UTC, rules are in local dates.
     first, last = (start - _MARGIN).date(), (end + _MARGIN).date()
+    r = AvailabilityRule
     query = (
-        select(AvailabilityRule)
+        select(r.volunteer_id, r.branch_id, r.start_time, r.end_time, r.weekday, r.on_date, r.valid_from,
+               r.valid_until, r.every_n_weeks)
         .join(rule_services, rule_services.c.rule_id == AvailabilityRule.id)
         .join(Volunteer, Volunteer.id == AvailabilityRule.volunteer_id)
         .where(
@@ -141,11 +148,14 @@ def _load_rules(service: Service, *, start: datetime, end: datetime, branch: Bra
         query = query.where(AvailabilityRule.branch_id == branch.id)
     if volunteer_id is not None:
         query = query.where(AvailabilityRule.volunteer_id == volunteer_id)
+    weekdays = {(first + timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))}
+    if len(weekdays) < 7:  # a short window (one day, say) needs only the rules of its weekdays
+        query = query.where(or_(AvailabilityRule.weekday.in_(weekdays), AvailabilityRule.on_date.is_not(None)))
+    services = frozenset({service.id})
     return [
-        Rule(volunteer_id=r.volunteer_id, branch_id=r.branch_id, service_ids=frozenset({service.id}),
-             start=r.start_time, end=r.end_time, weekday=r.weekday, on_date=r.on_date,
-             valid_from=r.valid_from, valid_until=r.valid_until, every_n_weeks=r.every_n_weeks)
-        for r in db.session.scalars(query)
+        Rule(volunteer_id=v, branch_id=b, service_ids=services, start=s, end=e, weekday=w, on_date=d,
+             valid_from=f, valid_until=u, every_n_weeks=n)
+        for v, b, s, e, w, d, f, u, n in db.session.execute(query)
     ]
 
 
@@ -162,9 +172,8 @@ def _load_busy(volunteer_ids: list[int], start: datetime, end: datetime,
     if exclude_booking_id is not None:
         query = query.where(Booking.id != exclude_booking_id)
     appointments = db.session.execute(query)
-    busy = [Busy(volunteer_id=v, start=s, end=e, buffer_before=timedelta(minutes=before),
-                 buffer_after=timedelta(minutes=after))
-            for v, s, e, before, after in appointments]
+    minutes = _Minutes()
+    busy = [Busy(v, s, e, minutes[before], minutes[after]) for v, s, e, before, after in appointments]
     hosted = db.session.execute(
         select(Event.host_id, Event.starts_at, Event.ends_at)
         .where(Event.host_id.in_(volunteer_ids), Event.cancelled.is_(False),
@@ -173,6 +182,14 @@ def _load_busy(volunteer_ids: list[int], start: datetime, end: datetime,
     busy += [Busy(volunteer_id=v, start=s, end=e, counts_toward_daily_max=False)
              for v, s, e in hosted]
     return busy
+
+
+class _Minutes(dict):
+    """timedelta(minutes=n), built once per value: thousands of busy rows share a few buffers."""
+
+    def __missing__(self, key: int) -> timedelta:
+        self[key] = value = timedelta(minutes=key)
+        return value
 
 
 def _load_away(volunteer_ids: list[int], start: datetime, end: datetime) -> list[Away]:
@@ -215,13 +232,10 @@ def event_slots(service: Service, *, start: datetime, end: datetime, now: dateti
             continue  # the event has begun or is too close: nothing to offer, not even a list
         for place in bookable:
             place_start, place_end = place_times(event, place)
-            slots.append(OpenSlot(id=event_slot_id(event.id, place), start=place_start,
-                                  end=place_end, service=service, branch=event.branch,
-                                  volunteer=event.host, places_left=len(free), event=event))
+            slots.append(OpenSlot(place_start, place_end, service, event.branch, event.host, len(free),
+                                  event, place))
         if not free and event.starts_at >= earliest:
-            slots.append(OpenSlot(id=event_slot_id(event.id, None), start=event.starts_at,
-                                  end=event.ends_at, service=service, branch=event.branch,
-                                  volunteer=event.host, places_left=0, event=event))
+            slots.append(OpenSlot(event.starts_at, event.ends_at, service, event.branch, event.host, 0, event))
     slots.sort(key=lambda slot: (slot.start, slot.branch.id, slot.id))
     return slots
 

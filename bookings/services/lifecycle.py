@@ -62,12 +62,17 @@ def reschedule_booking(*, booking: Booking, slot_id: str, actor: Actor, actor_id
         raise SlotNotFound(f"malformed slot id {slot_id!r}")
     if not can_move(booking, now):
         raise Invalid("this booking cannot be moved", fields={"booking": "not_movable"})
+    previous_volunteer = booking.volunteer
     if isinstance(key, AppointmentKey):
         _move_to_appointment(booking, key, now, actor, actor_id)
     else:
         _move_to_event_place(booking, key, now, actor, actor_id)
     token = issue_manage_token(booking) if actor != Actor.RESIDENT else None
-    queue_booking_messages(booking, token=token, change="moved")
+    db.session.flush()
+    db.session.refresh(booking, ["volunteer"])
+    # A move to another volunteer: the old one gets a CANCEL, the new one an invitation.
+    queue_booking_messages(booking, token=token, change="moved",
+                           previous_volunteer=previous_volunteer if previous_volunteer != booking.volunteer else None)
     return booking
 
 
@@ -260,3 +265,15 @@ def _check_not_too_late(service: Service, start: datetime, now: datetime) -> Non
         raise Invalid("this time has passed", fields={"slot": "past"})
     if start < now + timedelta(minutes=service.min_notice_minutes):
         raise Invalid("too close to book", fields={"slot": "too_soon"})
+
+
+def cancel_by_library(*, booking: Booking, actor: Actor, actor_id: int | None, reason: str,
+                      now: datetime) -> None:
+    """Cancel an appointment inside the caller's transaction (which holds the volunteer's lock).
+
+    For changes that cancel as a side effect (a volunteer's availability shrank): the resident gets
+    the CANCEL message with a new manage link to choose another time. Flushes, never commits.
+    """
+    _cancel(booking, actor, actor_id, reason, now)
+    db.session.flush()
+    queue_booking_messages(booking, token=issue_manage_token(booking), change="cancelled")

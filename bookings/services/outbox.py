@@ -39,6 +39,7 @@ BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), ti
            timedelta(hours=12))
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=10)  # longer than sending one batch can take
+AFTER_REQUEST_TIMEOUT = 5.0  # seconds
 _QUEUED = "_outbox_queued_ids"
 
 
@@ -70,8 +71,11 @@ def queue_message(message: EmailMessage, *, kind: OutboxKind | str,
 
 
 def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id: str | None = None,
-                    ids: Collection[int] | None = None) -> DeliveryReport:
-    """Claim and send due messages (only ``ids`` when given). Never raises."""
+                    ids: Collection[int] | None = None, timeout: float | None = None) -> DeliveryReport:
+    """Claim and send due messages (only ``ids`` when given). Never raises.
+
+    ``timeout`` (seconds) overrides SMTP_TIMEOUT, e.g. for the short try after a request.
+    """
     report = DeliveryReport()
     now = now or utcnow()
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
@@ -82,7 +86,7 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
         log.exception("outbox: could not claim messages")
         return report
     report.claimed = len(claimed)
-    transport = _transport()
+    transport = _transport(timeout)
     try:
         for message_id in claimed:
             _deliver_one(message_id, transport, now, worker_id, report)
@@ -183,8 +187,9 @@ class _Transport:
 class _SMTPTransport(_Transport):
     """One connection per run; after a connection failure the rest of the run fails fast."""
 
-    def __init__(self, config) -> None:
+    def __init__(self, config, timeout: float | None) -> None:
         self.config = config
+        self.timeout = float(timeout or config["SMTP_TIMEOUT"] or 30)
         self.connection: smtplib.SMTP | None = None
         self.broken: Exception | None = None
 
@@ -203,7 +208,7 @@ class _SMTPTransport(_Transport):
     def _connect(self) -> smtplib.SMTP:
         config = self.config
         connection = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"] or 25),
-                                  timeout=float(config["SMTP_TIMEOUT"] or 30))
+                                  timeout=self.timeout)
         try:
             if config["SMTP_TLS"]:
                 connection.starttls()
@@ -242,10 +247,10 @@ def outbox_dir() -> Path:
     return Path(configured) if configured else Path(current_app.instance_path) / "outbox"
 
 
-def _transport() -> _Transport:
+def _transport(timeout: float | None) -> _Transport:
     # Read at send time, not at start: tests (and operators) may change it on a running app.
     if current_app.config.get("SMTP_HOST"):
-        return _SMTPTransport(current_app.config)
+        return _SMTPTransport(current_app.config, timeout)
     return _FileTransport(outbox_dir())
 
 
@@ -267,7 +272,9 @@ def _deliver_quietly(app: Flask, ids: list[int]) -> None:
     try:
         with app.app_context():
             try:
-                deliver_pending(ids=ids)
+                # A hung mail server must not hold this worker for long: cron retries anyway.
+                deliver_pending(ids=ids, timeout=min(AFTER_REQUEST_TIMEOUT,
+                                                     float(app.config["SMTP_TIMEOUT"] or 30)))
             finally:
                 db.session.remove()
     except Exception:  # never break the response; the messages stay queued for cron

@@ -21,6 +21,7 @@ from bookings.models import (
     BookingStatus,
     ManageToken,
     OutboxMessage,
+    OutboxStatus,
     WaitlistEntry,
 )
 from bookings.services.lifecycle import cancel_in_transaction
@@ -55,6 +56,9 @@ def purge_expired(*, now: datetime | None = None, retention_days: int | None = N
     ))
     ids = list(db.session.scalars(due))
     _erase(ids, now)
+    # Any e-mail older than the retention holds an address (a password reset, say): it goes too.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff,
+                                                   OutboxMessage.status != OutboxStatus.PENDING))
     return PurgeReport(bookings=len(ids))
 
 

@@ -26,7 +26,8 @@ class EventKey:
 
 
 def appointment_slot_id(service_id: int, branch_id: int, volunteer_id: int, start: datetime) -> str:
-    return f"a{service_id}-{branch_id}-{volunteer_id}-{start.astimezone(timezone.utc):%Y%m%d%H%M}"
+    s = start.astimezone(timezone.utc)
+    return f"a{service_id}-{branch_id}-{volunteer_id}-{s.year:04d}{s.month:02d}{s.day:02d}{s.hour:02d}{s.minute:02d}"
 
 
 def event_slot_id(event_id: int, place: int | None) -> str:

@@ -207,3 +207,17 @@ def test_unknown_pages_are_friendly(client, setting):
         response = client.get(url)
         assert response.status_code == 404, url
         assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_a_partner_link_records_the_referral_on_the_booking(client, setting):
+    from bookings.models import Referral
+
+    db.session.add(Referral(code="WERKPLEIN", partner_name="WerkpleinAA"))
+    db.session.commit()
+    branch, service, _ = setting
+    client.get("/?ref=werkplein")
+    slot = first_slot(service, branch)
+    fill_details(client, slot.id)
+    client.post("/book/check", data={"csrf_token": csrf_token(client, "/book/check")})
+    booking = db.session.scalar(select(Booking))
+    assert booking.referral is not None and booking.referral.code == "WERKPLEIN"
