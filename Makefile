@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app bookings
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations messages bench clean
+.PHONY: run test test-postgres install translations messages bench wrk clean
 
 run: install translations
 	$(FLASK) db upgrade
@@ -16,6 +16,16 @@ run: install translations
 
 test: install translations node_modules/.installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL. BOOKINGS_TEST_DATABASE_URL names an empty database that the tests
+# may fill and empty (postgresql+psycopg://user@host:port/db); without it, a throw-away cluster is
+# started for the run (scripts/with-postgres.sh, which sets it).
+test-postgres: install translations node_modules/.installed
+ifdef BOOKINGS_TEST_DATABASE_URL
+	BOOKINGS_TEST_DATABASE_URL=$(BOOKINGS_TEST_DATABASE_URL) $(BIN)/python -m pytest $(PYTEST_ARGS)
+else
+	scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 install: $(STAMP)
 
@@ -39,8 +49,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-bench: install
+bench: install translations wrk
 	$(BIN)/python benchmarks/bench_slots.py
+	$(BIN)/python benchmarks/bench_http.py
+
+# The HTTP load generator of benchmarks/bench_http.py (Debian's package).
+wrk:
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk \
+	      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }; \
+	  else \
+	    echo "make bench needs wrk: sudo apt-get install wrk (Debian/Ubuntu), brew install wrk (macOS)" >&2; \
+	    exit 1; \
+	  fi; }
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .hypothesis

@@ -19,7 +19,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bookings import create_app  # noqa: E402
 from bookings.extensions import db  # noqa: E402
 from bookings.models import (  # noqa: E402
-    Booking, BookingStatus, Branch, Service, ServiceKind, Volunteer,
+    Booking,
+    BookingStatus,
+    Branch,
+    Service,
+    ServiceKind,
+    Volunteer,
 )
 from bookings.services.feeds import new_feed_token  # noqa: E402
 from bookings.services.timezones import utcnow  # noqa: E402

@@ -16,6 +16,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bookings.feeds import bp as feeds_bp
     from bookings.public import bp as public_bp
     from bookings.services.outbox import deliver_after_request
+    from bookings.staff import bp as staff_bp
+    from bookings.staff import partner_bp
+    from bookings.volunteer import bp as volunteer_bp
 
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
@@ -37,6 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(volunteer_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(partner_bp)
     cli.init_app(app)
     cli_calendar.init_app(app)
     cli_privacy.init_app(app)

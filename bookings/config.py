@@ -21,6 +21,8 @@ DEFAULTS = {
     "REMINDER_HOURS": 24,
     "RETENTION_DAYS": 30,
     "RATELIMIT_STORAGE_URL": "memory://",
+    "DATABASE_LOCK_TIMEOUT": 15,  # seconds a writer waits for a lock before "busy, try again"
+    "DATABASE_STATEMENT_TIMEOUT": 30,  # seconds; PostgreSQL only: ends a runaway query
     "HELP_PHONE": "0800 - 1234 567",
     "SEED_DEMO_ON_FIRST_START": False,
     "BABEL_DEFAULT_LOCALE": "nl",
@@ -47,14 +49,34 @@ def load_config(app: Flask, test_config: dict | None) -> None:
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'bookings.sqlite3'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
-    if app.config["DATABASE_URL"].startswith("sqlite"):
-        # Writers queue for up to 15 s instead of failing at once with "database is locked".
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    _engine_options(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
     if app.config["BASE_URL"].startswith("https://"):
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _engine_options(app: Flask) -> None:
+    """Bound every wait for a lock; a wait that runs out becomes ServiceBusy ("try again")."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    lock_timeout = app.config["DATABASE_LOCK_TIMEOUT"]
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        # Writers queue instead of failing at once with "database is locked".
+        connect_args.setdefault("timeout", lock_timeout)
+    elif url.startswith("postgresql"):
+        # Set at connection start (no extra round trip): lock_timeout ends a wait for a row lock
+        # (services.locking), statement_timeout a runaway query. Both raise an OperationalError,
+        # which services.transactions turns into ServiceBusy (HTTP 503 "busy"), never a 500.
+        timeouts = (f"-c lock_timeout={int(lock_timeout * 1000)} "
+                    f"-c statement_timeout={int(app.config['DATABASE_STATEMENT_TIMEOUT'] * 1000)}")
+        connect_args["options"] = f"{timeouts} {connect_args.get('options', '')}".strip()
+        # A server restart or a load balancer's idle cut leaves dead pooled connections.
+        options.setdefault("pool_pre_ping", True)
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _instance_secret_key(path: Path) -> str:

@@ -116,6 +116,7 @@ def seed_demo(today: date | None = None) -> dict[str, str]:
             db.session.add(Referral(code=code, partner_name=partner))
     _closures(branches.values(), today)
     _career_week(services["week-van-de-loopbaan"], branches, today)
+    _coordinator_runs_every_branch(branches.values())
     db.session.commit()
     return passwords
 
@@ -176,3 +177,13 @@ def _career_week(service: Service, branches: dict[str, Branch], today: date) -> 
         db.session.add(Event(service=service, branch=branches[slug], host=coach,
                              starts_at=start, ends_at=start + timedelta(hours=4),
                              capacity=8, place_minutes=30))
+
+
+def _coordinator_runs_every_branch(branches) -> None:
+    """The demo coordinator runs the three demo branches (staff pages, issue 9)."""
+    from bookings.services.staff_scope import coordinated_branch_ids, set_coordinator_branches
+
+    db.session.flush()
+    coordinator = db.session.scalar(select(Volunteer).where(Volunteer.email == "coordinator@example.org"))
+    if coordinator is not None and not coordinated_branch_ids(coordinator.id):
+        set_coordinator_branches(coordinator, [branch.id for branch in branches])

@@ -88,7 +88,7 @@ def create_event(*, service: Service, branch: Branch, starts_at: datetime, capac
 
 
 def create_time_off(*, volunteer: Volunteer, starts_at: datetime, ends_at: datetime) -> TimeOff:
-    return _save(TimeOff(volunteer=volunteer, starts_at=starts_at, ends_at=ends_at))
+    return _save(TimeOff(volunteer_id=volunteer.id, starts_at=starts_at, ends_at=ends_at))
 
 
 def create_closure(*, branch: Branch, starts_on: date, ends_on: date | None = None) -> Closure:

@@ -1,11 +1,13 @@
 """The service installs and starts as the README says: config, secret key, migrations, demo data."""
+import os
+import uuid
 from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from bookings import create_app
 from bookings.extensions import db
@@ -48,15 +50,38 @@ def test_environment_overrides_instance_config(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
-def test_migrations_build_exactly_the_schema_of_the_models(tmp_path):
-    url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x"})
+@pytest.fixture
+def empty_database(tmp_path):
+    """An empty database and its engine options: a new SQLite file, or a fresh PostgreSQL schema."""
+    server_url = os.environ.get("BOOKINGS_TEST_DATABASE_URL")
+    if not server_url:
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}", {}
+        return
+    schema = f"migrations_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        # Everything the migrations create lands in the new schema, alembic_version included.
+        yield server_url, {"connect_args": {"options": f"-c search_path={schema}"}}
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_migrations_build_exactly_the_schema_of_the_models(empty_database):
+    url, engine_options = empty_database
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "x",
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
     with app.app_context():
         upgrade()
-        engine = create_engine(url)
+        engine = create_engine(url, **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         with engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM alembic_version")) == 1
             diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
         engine.dispose()
+        db.engine.dispose()
     assert diff == []
 
 

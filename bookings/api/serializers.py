@@ -1,7 +1,6 @@
 """JSON shapes of api.md. Times carry the branch's UTC offset."""
 from datetime import datetime
 
-
 from bookings.i18n import localized
 from bookings.models import Booking, Branch, Service, Volunteer
 from bookings.services.availability import OpenSlot

@@ -15,10 +15,11 @@ from bookings.models.catalog import Service, ServiceKind
 from bookings.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from bookings.models.people import AvailabilityRule, Role, TimeOff, Volunteer, rule_services
 from bookings.models.places import Branch, Closure
+from bookings.models.staff import AuditEntry, coordinator_branches
 
 __all__ = [
-    "AccountToken", "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
+    "AccountToken", "AuditEntry", "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
     "Branch", "Closure", "Event", "ManageToken", "OutboxKind", "OutboxMessage", "OutboxStatus",
     "Referral", "Role", "Service", "ServiceKind", "TimeOff", "TokenPurpose",
-    "Volunteer", "WaitlistEntry", "rule_services",
+    "Volunteer", "WaitlistEntry", "coordinator_branches", "rule_services",
 ]

@@ -2,14 +2,14 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bookings.extensions import db
-from bookings.orm import utcnow
 from bookings.models.catalog import Service
 from bookings.models.people import Volunteer
 from bookings.models.places import Branch
+from bookings.orm import utcnow
 
 
 def _str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
@@ -47,6 +47,8 @@ class Referral(db.Model):
     partner_name: Mapped[str] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The partner's page of counts (never names) sits behind a secret link; only its hash is kept.
+    partner_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class Event(db.Model):

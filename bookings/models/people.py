@@ -1,5 +1,6 @@
 """The people who give appointments or run the programme, and when they are available."""
 import enum
+import hashlib
 from datetime import date, datetime, time
 
 from flask_login import UserMixin
@@ -7,9 +8,13 @@ from sqlalchemy import CheckConstraint, Column, Enum, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bookings.extensions import db
-from bookings.orm import utcnow
 from bookings.models.catalog import Service
 from bookings.models.places import Branch
+from bookings.orm import utcnow
+
+
+def password_stamp(password_hash: str | None) -> str:
+    return hashlib.sha256((password_hash or "").encode()).hexdigest()[:16]
 
 
 class Role(enum.StrEnum):
@@ -48,6 +53,11 @@ class Volunteer(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: deactivated people cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session and the "remember me" cookie. With a stamp of the
+        # password hash in it, a new password signs out every other browser (bookings.auth).
+        return f"{self.id}.{password_stamp(self.password_hash)}"
 
     def __repr__(self) -> str:
         return f"<Volunteer {self.id}>"

@@ -14,8 +14,8 @@ from bookings.services import availability
 from bookings.services.booking import waitlist_position
 from bookings.services.errors import DomainError, Invalid
 from bookings.services.lifecycle import can_move, cancel_booking, reschedule_booking
-from bookings.services.privacy import erase_now
 from bookings.services.manage import find_booking_by_contact, find_booking_by_token, new_manage_link
+from bookings.services.privacy import erase_now
 from bookings.services.timezones import local_date, utcnow
 
 # How many times with the same volunteer are offered first ("fixed faces").

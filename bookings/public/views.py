@@ -2,13 +2,12 @@
 from datetime import date, timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from bookings.extensions import db, limiter
 from bookings.i18n import current_language, topic_label
 from bookings.messages import error_message, field_message
-from bookings.models import Branch, Service, ServiceKind
+from bookings.models import Branch, Service
 from bookings.public import bp
 from bookings.public.choices import day_links, time_links
 from bookings.public.forms import ConfirmForm, DetailsForm
@@ -92,12 +91,12 @@ def details():
 @limiter.limit("20 per minute", methods=["POST"])
 def check():
     answers = session.get(FLOW)
-    slot = availability.find_slot(answers["slot"]) if answers else None
     if answers is None:
         return redirect(url_for(".index"))
-    form = ConfirmForm()
+    slot = availability.find_slot(answers["slot"])
     if slot is None:
         return _slot_gone(answers["slot"], "slot_taken")
+    form = ConfirmForm()
     if form.validate_on_submit():
         details = ResidentDetails(first_name=answers["first_name"], email=answers["email"],
                                   phone=answers["phone"], topic=answers["topic"], notes=answers.get("notes"),

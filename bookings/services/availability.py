@@ -5,8 +5,8 @@ booking rows (never a stored counter).
 """
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 
@@ -24,9 +24,8 @@ from bookings.models import (
     Volunteer,
     rule_services,
 )
-from bookings.scheduling import Away, Busy, compute_slots
+from bookings.scheduling import Away, Busy, Rule, ServiceSettings, compute_slots
 from bookings.scheduling import Closure as ClosedTime
-from bookings.scheduling import Rule, ServiceSettings
 from bookings.services.slot_ids import (
     AppointmentKey,
     EventKey,

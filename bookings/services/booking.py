@@ -20,12 +20,12 @@ from bookings.models import (
 )
 from bookings.services import availability
 from bookings.services.errors import EventFull, Invalid, SlotNotFound, SlotTaken
-from bookings.services.locking import lock_event, lock_volunteer
-from bookings.services.slot_ids import AppointmentKey, EventKey, parse_slot_id
-from bookings.services.timezones import utcnow
 from bookings.services.invitations import queue_booking_messages
+from bookings.services.locking import lock_event, lock_volunteer
 from bookings.services.manage import issue_manage_token
 from bookings.services.privacy import resident_hash
+from bookings.services.slot_ids import AppointmentKey, EventKey, parse_slot_id
+from bookings.services.timezones import utcnow
 from bookings.services.tokens import new_reference
 from bookings.services.transactions import command
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from bookings.ical import CalendarEntry, build_calendar
-from bookings.ical import _fold, _text, _wall_time  # the same rules, not a copy of them
+from bookings.ical import CalendarEntry, _fold, _text, _wall_time, build_calendar  # the same rules, not a copy of them
 from bookings.services.timezones import DEFAULT_ZONE, zone
 
 

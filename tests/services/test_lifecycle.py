@@ -20,8 +20,8 @@ from bookings.services.slot_ids import appointment_slot_id, event_slot_id
 from bookings.services.timezones import local_date, utcnow
 from tests.factories import (
     create_branch,
-    create_every_day_rules,
     create_event,
+    create_every_day_rules,
     create_service,
     create_volunteer,
     soon,

@@ -2,7 +2,7 @@
 from datetime import time, timedelta
 
 import pytest
-from sqlalchemy import String, Text, inspect, select
+from sqlalchemy import String, Text, select
 
 from bookings.extensions import db
 from bookings.models import Actor, Booking

@@ -9,8 +9,8 @@ from bookings.models import Booking
 from bookings.services.timezones import local_date, utcnow
 from tests.factories import (
     create_branch,
-    create_every_day_rules,
     create_event,
+    create_every_day_rules,
     create_service,
     create_volunteer,
     soon,

@@ -3,8 +3,8 @@ from datetime import time
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.factories import create_branch, create_event, create_every_day_rules, create_service, create_volunteer, soon
