@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -170,6 +171,7 @@ def _event(entry: CalendarEntry, zone: ZoneInfo, method: str | None) -> Event:
     return event
 
 
+@lru_cache(maxsize=64)
 def _vtimezone(tzid: str, zone: ZoneInfo, first_year: int, last_year: int) -> Timezone:
     """A VTIMEZONE valid for [first_year, last_year], with yearly RRULEs when the zone allows.
 
@@ -205,6 +207,10 @@ def _vtimezone(tzid: str, zone: ZoneInfo, first_year: int, last_year: int) -> Ti
         component.add("tzname", tzname)
         vtimezone.add_component(component)
     return vtimezone
+
+
+# Cached: deriving the rules from zoneinfo costs milliseconds, and every invitation and feed needs
+# the same few (zone, years). Callers add the component to a calendar and never change it.
 
 
 def _transitions(zone: ZoneInfo, first_year: int, last_year: int):
