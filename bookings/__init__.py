@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -46,4 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     cli_calendar.init_app(app)
     cli_privacy.init_app(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind nginx: the client's address (rate limits) and scheme (HSTS, secure cookies).
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     return app

@@ -20,6 +20,7 @@ DEFAULTS = {
     "OUTBOX_SEND_AFTER_REQUEST": True,  # deliver a request's own messages right after it commits
     "REMINDER_HOURS": 24,
     "RETENTION_DAYS": 30,
+    "PROXY_HOPS": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto (trust exactly these)
     "RATELIMIT_STORAGE_URL": "memory://",
     "DATABASE_LOCK_TIMEOUT": 15,  # seconds a writer waits for a lock before "busy, try again"
     "DATABASE_STATEMENT_TIMEOUT": 30,  # seconds; PostgreSQL only: ends a runaway query

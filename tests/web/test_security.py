@@ -49,3 +49,19 @@ def test_no_page_loads_anything_from_another_host(client, pages):
             assert not re.match(r"^(https?:)?//", target), f"{url} loads {target}"
         assert " style=" not in body and "<style" not in body, f"inline style on {url}"
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), f"inline script on {url}"
+
+
+def test_behind_one_proxy_the_forwarded_address_and_scheme_count(tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}", "SECRET_KEY": "x",
+                      "PROXY_HOPS": 1})
+    seen = {}
+
+    @app.get("/_whoami")
+    def whoami():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        return "ok"
+
+    app.test_client().get("/_whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert seen == {"addr": "203.0.113.7", "scheme": "https"}
