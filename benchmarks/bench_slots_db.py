@@ -8,6 +8,7 @@ one branch on one day, at three sizes.
 """
 from __future__ import annotations
 
+import gc
 import statistics
 import sys
 import tempfile
@@ -89,6 +90,11 @@ def run(one_service_per_rule: bool) -> None:
             with app.app_context():
                 db.create_all()
                 load(volunteers, one_service_per_rule)
+                db.session.expunge_all()
+                # As create_app does at start-up: what lives for the whole process (here also the
+                # test data's leftovers) leaves the collector's generations.
+                gc.collect()
+                gc.freeze()
                 service = db.session.get(Service, 1)
                 branch = db.session.get(Branch, 1)
                 today = local_date(NOW, "Europe/Amsterdam")

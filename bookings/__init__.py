@@ -1,4 +1,5 @@
 """Spreekuur: booking service for public libraries."""
+import gc
 from pathlib import Path
 
 from flask import Flask
@@ -47,6 +48,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     cli.init_app(app)
     cli_calendar.init_app(app)
     cli_privacy.init_app(app)
+    if not app.testing:
+        # Everything built so far lives as long as the process. Taking it out of the collector's
+        # generations keeps full collections short while a request builds thousands of slots.
+        gc.freeze()
     if app.config["PROXY_HOPS"]:
         # Behind nginx: the client's address (rate limits) and scheme (HSTS, secure cookies).
         hops = int(app.config["PROXY_HOPS"])
