@@ -6,7 +6,7 @@ is simply not found, so every page behind an id answers 404 for it.
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from bookings.extensions import db
@@ -18,8 +18,8 @@ from bookings.models import (
     Event,
     TimeOff,
     Volunteer,
-    WaitlistEntry,
 )
+from bookings.services.rosters import EventCounts, with_counts
 from bookings.services.timezones import DEFAULT_ZONE, day_window_utc, local_date, local_midnight_utc
 
 
@@ -64,41 +64,14 @@ def agenda(volunteer: Volunteer, *, now: datetime) -> list[AgendaDay]:
     return [AgendaDay(day=day, appointments=items) for day, items in days.items()]
 
 
-@dataclass(frozen=True)
-class EventSummary:
-    event: Event
-    taken: int
-    waiting: int
-
-
-def hosted_events(volunteer: Volunteer, *, now: datetime) -> list[EventSummary]:
+def hosted_events(volunteer: Volunteer, *, now: datetime) -> list[EventCounts]:
     today_start = local_midnight_utc(local_date(now, DEFAULT_ZONE), DEFAULT_ZONE)
     events = list(db.session.scalars(
         select(Event).where(Event.host_id == volunteer.id, Event.cancelled.is_(False), Event.ends_at > today_start)
         .options(selectinload(Event.service), selectinload(Event.branch)).order_by(Event.starts_at, Event.id)))
-    ids = [event.id for event in events]
-    taken = dict(db.session.execute(
-        select(Booking.event_id, func.count()).where(Booking.event_id.in_(ids), Booking.status.in_(HOLDING_STATUSES))
-        .group_by(Booking.event_id)).all()) if ids else {}
-    waiting = dict(db.session.execute(
-        select(WaitlistEntry.event_id, func.count()).where(WaitlistEntry.event_id.in_(ids),
-                                                           WaitlistEntry.left_at.is_(None))
-        .group_by(WaitlistEntry.event_id)).all()) if ids else {}
-    return [EventSummary(event=e, taken=taken.get(e.id, 0), waiting=waiting.get(e.id, 0)) for e in events]
+    return with_counts(events)
 
 
-def event_places(event: Event) -> list[Booking]:
-    return list(db.session.scalars(
-        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(HOLDING_STATUSES))
-        .order_by(Booking.place_number, Booking.id)))
-
-
-def event_waiting_list(event: Event) -> list[Booking]:
-    """In line order: first come, first served."""
-    return list(db.session.scalars(
-        select(Booking).join(WaitlistEntry, WaitlistEntry.booking_id == Booking.id)
-        .where(WaitlistEntry.event_id == event.id, WaitlistEntry.left_at.is_(None))
-        .order_by(WaitlistEntry.id)))
 
 
 def day_overview(volunteer: Volunteer, day: date) -> tuple[list[Booking], list[Event]]:

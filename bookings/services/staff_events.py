@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bookings.extensions import db
@@ -15,11 +15,11 @@ from bookings.models import (
     Service,
     ServiceKind,
     Volunteer,
-    WaitlistEntry,
 )
 from bookings.services.errors import Invalid
 from bookings.services.lifecycle import promote_waiting
 from bookings.services.locking import lock_event
+from bookings.services.rosters import EventCounts, with_counts
 from bookings.services.staff_scope import Scope, audit, scoped
 from bookings.services.timezones import local_midnight_utc, utcnow, zone
 from bookings.services.transactions import command
@@ -144,42 +144,15 @@ def change_capacity(*, event: Event, capacity: int | None, actor_id: int,
     return promoted
 
 
-@dataclass(frozen=True)
-class EventRow:
-    event: Event
-    taken: int
-    waiting: int
-
-
-def upcoming_events(scope: Scope, *, now: datetime, days_back: int = 1) -> list[EventRow]:
+def upcoming_events(scope: Scope, *, now: datetime, days_back: int = 1) -> list[EventCounts]:
     since = now - timedelta(days=days_back)
     query = (select(Event).where(Event.ends_at > since)
              .options(selectinload(Event.service), selectinload(Event.branch), selectinload(Event.host))
              .order_by(Event.starts_at, Event.id))
     events = list(db.session.scalars(scoped(scope, query, Event.branch_id)))
-    ids = [event.id for event in events]
-    taken = dict(db.session.execute(
-        select(Booking.event_id, func.count()).where(Booking.event_id.in_(ids), Booking.status.in_(HOLDING_STATUSES))
-        .group_by(Booking.event_id)).all()) if ids else {}
-    waiting = dict(db.session.execute(
-        select(WaitlistEntry.event_id, func.count()).where(WaitlistEntry.event_id.in_(ids),
-                                                           WaitlistEntry.left_at.is_(None))
-        .group_by(WaitlistEntry.event_id)).all()) if ids else {}
-    return [EventRow(event=e, taken=taken.get(e.id, 0), waiting=waiting.get(e.id, 0)) for e in events]
+    return with_counts(events)
 
 
-def event_places(event: Event) -> list[Booking]:
-    return list(db.session.scalars(
-        select(Booking).where(Booking.event_id == event.id, Booking.status.in_(HOLDING_STATUSES))
-        .order_by(Booking.place_number, Booking.id)))
-
-
-def event_waiting_list(event: Event) -> list[Booking]:
-    """In line order: first come, first served."""
-    return list(db.session.scalars(
-        select(Booking).join(WaitlistEntry, WaitlistEntry.booking_id == Booking.id)
-        .where(WaitlistEntry.event_id == event.id, WaitlistEntry.left_at.is_(None))
-        .order_by(WaitlistEntry.id)))
 
 
 def day_schedule(branch: Branch, day: date) -> tuple[list[Booking], list[Event]]:

@@ -8,7 +8,7 @@ from bookings.extensions import db
 from bookings.i18n import localized
 from bookings.messages import error_message
 from bookings.models import BookingStatus, Service, ServiceKind, Volunteer
-from bookings.services import staff_events
+from bookings.services import rosters, staff_events
 from bookings.services.errors import DomainError, Invalid
 from bookings.services.staff_scope import branches_in
 from bookings.services.timezones import utcnow
@@ -63,8 +63,8 @@ def event(scope, event):
 
 
 def _event_page(event, capacity_form, status=200):
-    return render_template("staff/event.html", event=event, places=staff_events.event_places(event),
-                           waiting=staff_events.event_waiting_list(event), capacity_form=capacity_form,
+    return render_template("staff/event.html", event=event, places=rosters.event_places(event),
+                           waiting=rosters.event_waiting_list(event), capacity_form=capacity_form,
                            form=ActionForm()), status
 
 

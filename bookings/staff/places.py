@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 
 from bookings.services import staff_places
 from bookings.services.errors import Invalid
-from bookings.services.staff_events import day_schedule, event_places, upcoming_events
+from bookings.services.rosters import event_places
+from bookings.services.staff_events import day_schedule, upcoming_events
 from bookings.services.staff_scope import branches_in
 from bookings.services.timezones import DEFAULT_ZONE, local_date, utcnow
 from bookings.staff import bp, guarded

@@ -9,7 +9,7 @@ from flask_login import current_user
 from bookings.extensions import db
 from bookings.messages import error_message, field_message
 from bookings.models import HOLDING_STATUSES, Actor, BookingStatus
-from bookings.services import portal
+from bookings.services import portal, rosters
 from bookings.services.errors import DomainError, Invalid
 from bookings.services.lifecycle import cancel_booking, cancel_volunteer_day, mark_attendance
 from bookings.services.timezones import DEFAULT_ZONE, local_date, utcnow
@@ -101,5 +101,5 @@ def cancel_day(day: str):
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     hosted = db.first_or_404(portal.event_query(current_user.id, event_id))
-    return render_template("volunteer/event.html", event=hosted, places=portal.event_places(hosted),
-                           waiting=portal.event_waiting_list(hosted))
+    return render_template("volunteer/event.html", event=hosted, places=rosters.event_places(hosted),
+                           waiting=rosters.event_waiting_list(hosted))
