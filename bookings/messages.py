@@ -51,3 +51,14 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(str(status), status))
+
+
+def put_field_errors(form, fields: dict[str, str], message=field_message) -> None:
+    """Put a service's field codes on a form's fields (or on its first field, if unknown)."""
+    for name, code in fields.items():
+        field = getattr(form, name, None)
+        if field is None or not hasattr(field, "errors"):
+            field = next(f for f in form if f.name != "csrf_token")
+        if not isinstance(field.errors, list):
+            field.errors = list(field.errors)
+        field.errors.append(message(code))

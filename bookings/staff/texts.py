@@ -1,6 +1,7 @@
 """Words for the codes the staff services raise (services raise codes, never words)."""
 from flask_babel import lazy_gettext as _l
 
+from bookings.messages import put_field_errors
 from bookings.volunteer.texts import portal_message
 
 STAFF_MESSAGES = {
@@ -42,11 +43,4 @@ def staff_message(code: str) -> str:
 
 
 def add_field_errors(form, fields: dict[str, str]) -> None:
-    """Put a service's field codes on the form's fields (or on the first field, if unknown)."""
-    for name, code in fields.items():
-        field = getattr(form, name, None)
-        if field is None or not hasattr(field, "errors"):
-            field = next(f for f in form if f.name != "csrf_token")
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(staff_message(code))
+    put_field_errors(form, fields, staff_message)

@@ -1,7 +1,7 @@
 """Words for the codes of the portal and sign-in pages (the services raise codes, never words)."""
 from flask_babel import lazy_gettext as _l
 
-from bookings.messages import FIELD_MESSAGES
+from bookings.messages import FIELD_MESSAGES, put_field_errors
 
 PORTAL_MESSAGES = {
     "password_too_short": _l("Your password must have at least 10 characters."),
@@ -33,11 +33,4 @@ def portal_message(code: str) -> str:
 
 
 def add_field_errors(form, fields: dict[str, str]) -> None:
-    """Put a service's field codes on the form's fields (or on the first field, if unknown)."""
-    for name, code in fields.items():
-        field = getattr(form, name, None)
-        if field is None or not hasattr(field, "errors"):
-            field = next(f for f in form if f.name != "csrf_token")
-        if not isinstance(field.errors, list):
-            field.errors = list(field.errors)
-        field.errors.append(portal_message(code))
+    put_field_errors(form, fields, portal_message)
