@@ -18,6 +18,7 @@ import os
 import smtplib
 import socket
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -176,12 +177,13 @@ def _record_failure(message_id: int, error: Exception, now: datetime, worker_id:
         log.exception("outbox: could not record the failure of message %s", message_id)
 
 
-class _Transport:
+class _Transport(ABC):
+    @abstractmethod
     def send(self, message_id: int, recipient: str, raw: bytes) -> None:
-        raise NotImplementedError
+        """Deliver one message or raise."""
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027  (most transports hold nothing open)
+        return None
 
 
 class _SMTPTransport(_Transport):
