@@ -51,6 +51,8 @@ node_modules/.installed: package.json package-lock.json
 
 bench: install translations wrk
 	$(BIN)/python benchmarks/bench_slots.py
+	$(BIN)/python benchmarks/bench_slots_db.py
+	$(BIN)/python benchmarks/bench_feeds.py
 	$(BIN)/python benchmarks/bench_http.py
 
 # The HTTP load generator of benchmarks/bench_http.py (Debian's package).
