@@ -12,6 +12,7 @@ from bookings.models import (
     BookingStatus,
     Branch,
     Event,
+    ManageToken,
     Referral,
     Service,
     ServiceKind,
@@ -20,13 +21,13 @@ from bookings.models import (
 )
 from bookings.services import availability
 from bookings.services.errors import EventFull, Invalid, SlotNotFound, SlotTaken
-from bookings.services.invitations import queue_booking_messages
+from bookings.services.invitations import prepare_booking_messages
 from bookings.services.locking import lock_event, lock_volunteer
-from bookings.services.manage import issue_manage_token
+from bookings.services.outbox import PreparedMessage, queue_prepared
 from bookings.services.privacy import resident_hash
 from bookings.services.slot_ids import AppointmentKey, EventKey, parse_slot_id
 from bookings.services.timezones import utcnow
-from bookings.services.tokens import new_reference
+from bookings.services.tokens import hash_token, new_reference, new_token
 from bookings.services.transactions import command
 
 
@@ -75,16 +76,14 @@ def _book_appointment(key: AppointmentKey, details: ResidentDetails, now: dateti
     _check_not_too_late(service, key.start, now)
     if not _appointment_offered(service, branch, volunteer.id, key.start, now, with_bookings=False):
         raise SlotNotFound("this time is not offered")
+    draft = _Draft.make(service=service, branch=branch, volunteer=volunteer, event=None, place=None,
+                        start=key.start, end=key.start + timedelta(minutes=service.duration_minutes),
+                        status=BookingStatus.CONFIRMED, details=details, actor=actor, actor_id=actor_id, now=now)
 
     lock_volunteer(volunteer.id)
     if not _appointment_offered(service, branch, volunteer.id, key.start, now, with_bookings=True):
         raise SlotTaken("this time was just taken")
-    booking, token = _new_booking(
-        service=service, branch=branch, volunteer_id=volunteer.id, event=None, place=None,
-        start=key.start, end=key.start + timedelta(minutes=service.duration_minutes),
-        status=BookingStatus.CONFIRMED, details=details, actor=actor, actor_id=actor_id, now=now,
-    )
-    return BookingResult(booking=booking, token=token)
+    return BookingResult(booking=draft.store(), token=draft.token)
 
 
 def _appointment_offered(service: Service, branch: Branch, volunteer_id: int, start: datetime,
@@ -104,27 +103,36 @@ def _book_event_place(key: EventKey, details: ResidentDetails, now: datetime,
     _check_details(event.service, details)
     _check_not_too_late(event.service, event.starts_at, now)
 
+    # Expect the first free place (untimed places all look the same in a message) and prepare
+    # everything before the lock; only a different outcome is prepared again under it.
+    expected = _choose_place(event, key.place, _free_places(event))
+    draft = _event_draft(event, expected, details, actor, actor_id, now)
+
     lock_event(event.id)
-    free = availability.free_places(event, availability.taken_places([event.id])[event.id])
-    place = _choose_place(event, key.place, free)
+    place = _choose_place(event, key.place, _free_places(event))
+    if place is None and not event.waitlist_enabled:
+        raise EventFull("no free place and no waiting list")
+    if (place is None) != (expected is None) or (event.place_minutes and place != expected):
+        draft = _event_draft(event, place, details, actor, actor_id, now)
+    draft.booking.place_number = place
+    booking = draft.store()
     if place is None:
-        if not event.waitlist_enabled:
-            raise EventFull("no free place and no waiting list")
-        booking, token = _new_booking(
-            service=event.service, branch=event.branch, volunteer_id=event.host_id, event=event,
-            place=None, start=event.starts_at, end=event.ends_at, status=BookingStatus.WAITLISTED,
-            details=details, actor=actor, actor_id=actor_id, now=now,
-        )
         db.session.add(WaitlistEntry(event_id=event.id, booking=booking, joined_at=now))
         db.session.flush()
-        return BookingResult(booking=booking, token=token, waitlist_position=waitlist_position(booking))
-    start, end = availability.place_times(event, place)
-    booking, token = _new_booking(
-        service=event.service, branch=event.branch, volunteer_id=event.host_id, event=event,
-        place=place, start=start, end=end, status=BookingStatus.CONFIRMED, details=details,
-        actor=actor, actor_id=actor_id, now=now,
-    )
-    return BookingResult(booking=booking, token=token)
+        return BookingResult(booking=booking, token=draft.token, waitlist_position=waitlist_position(booking))
+    return BookingResult(booking=booking, token=draft.token)
+
+
+def _free_places(event: Event) -> list[int]:
+    return availability.free_places(event, availability.taken_places([event.id])[event.id])
+
+
+def _event_draft(event: Event, place: int | None, details: ResidentDetails, actor: Actor,
+                 actor_id: int | None, now: datetime) -> "_Draft":
+    start, end = availability.place_times(event, place) if place else (event.starts_at, event.ends_at)
+    return _Draft.make(service=event.service, branch=event.branch, volunteer=event.host, event=event, place=place,
+                       start=start, end=end, details=details, actor=actor, actor_id=actor_id, now=now,
+                       status=BookingStatus.CONFIRMED if place else BookingStatus.WAITLISTED)
 
 
 def _choose_place(event: Event, wanted: int | None, free: list[int]) -> int | None:
@@ -168,25 +176,42 @@ def _check_not_too_late(service: Service, start: datetime, now: datetime) -> Non
         raise Invalid("too close to book", fields={"slot": "too_soon"})
 
 
-def _new_booking(*, service: Service, branch: Branch, volunteer_id: int | None, event: Event | None,
-                 place: int | None, start: datetime, end: datetime, status: BookingStatus,
-                 details: ResidentDetails, actor: Actor, actor_id: int | None,
-                 now: datetime) -> tuple[Booking, str]:
-    booking = Booking(
-        reference=_unused_reference(), service=service, branch=branch,
-        volunteer_id=volunteer_id, event=event, place_number=place, starts_at=start, ends_at=end,
-        status=status, first_name=details.first_name.strip(), email=details.email or None,
-        phone=details.phone or None, topic=details.topic or None, notes=details.notes or None,
-        language=details.language, referral=_referral(details.referral_code), created_at=now,
-        updated_at=now, resident_hash=resident_hash(details.email, details.phone),
-    )
-    booking.changes.append(BookingChange(at=now, from_status=None, to_status=status, actor=actor,
-                                         actor_id=actor_id))
-    db.session.add(booking)
-    db.session.flush()
-    token = issue_manage_token(booking)
-    queue_booking_messages(booking, token=token, change="booked")
-    return booking, token
+@dataclass
+class _Draft:
+    """A booking with its manage link and e-mails, made before the lock and stored after the check."""
+
+    booking: Booking
+    token: str
+    messages: list[PreparedMessage]
+
+    @classmethod
+    def make(cls, *, service: Service, branch: Branch, volunteer: Volunteer | None, event: Event | None,
+             place: int | None, start: datetime, end: datetime, status: BookingStatus, details: ResidentDetails,
+             actor: Actor, actor_id: int | None, now: datetime) -> "_Draft":
+        # Ids as well as objects: the e-mails read booking.event_id before anything is flushed.
+        booking = Booking(
+            reference=_unused_reference(), service=service, service_id=service.id, branch=branch,
+            branch_id=branch.id, volunteer=volunteer, volunteer_id=volunteer.id if volunteer else None,
+            event=event, event_id=event.id if event else None, place_number=place, starts_at=start, ends_at=end,
+            status=status, sequence=0, first_name=details.first_name.strip(), email=details.email or None,
+            phone=details.phone or None, topic=details.topic or None, notes=details.notes or None,
+            language=details.language, referral=_referral(details.referral_code), created_at=now,
+            updated_at=now, resident_hash=resident_hash(details.email, details.phone),
+        )
+        booking.changes.append(BookingChange(at=now, from_status=None, to_status=status, actor=actor,
+                                             actor_id=actor_id))
+        token = new_token()
+        booking.manage_tokens.append(ManageToken(token_hash=hash_token(token), created_at=now))
+        return cls(booking=booking, token=token,
+                   messages=prepare_booking_messages(booking, token=token, change="booked"))
+
+    def store(self) -> Booking:
+        """Add the booking and its e-mails to the transaction (under the lock); flushes."""
+        db.session.add(self.booking)
+        db.session.flush()
+        for message in self.messages:
+            queue_prepared(message, booking=self.booking)
+        return self.booking
 
 
 def _unused_reference() -> str:

@@ -21,7 +21,7 @@ from bookings.i18n import format_clock, format_day, localized, topic_label
 from bookings.ical import build_calendar
 from bookings.models import Booking, BookingStatus, OutboxKind, OutboxMessage, Volunteer
 from bookings.services.calendar import link_context, resident_entry, volunteer_entry
-from bookings.services.outbox import queue_message
+from bookings.services.outbox import PreparedMessage, prepare_message, queue_prepared
 from bookings.services.tokens import format_reference
 from bookings.urls import absolute_url
 
@@ -44,22 +44,34 @@ def queue_booking_messages(booking: Booking, *, token: str | None, change: str,
     ``token`` (the manage link's secret) only ever goes into the resident's copy. When a move gave
     the appointment to another volunteer, pass ``previous_volunteer``: they get a cancellation.
     """
-    if change not in KINDS:
-        raise ValueError(f"unknown change {change!r}")
-    queued: list[OutboxMessage] = []
-    with link_context():
-        if booking.email:
-            with force_locale(booking.language or _default_language()):
-                message = _resident_message(booking, token, change)
-            queued.append(queue_message(message, kind=KINDS[change], booking=booking))
-        for volunteer, volunteer_change in _volunteer_recipients(booking, change, previous_volunteer):
-            with force_locale(_default_language()):  # volunteers read Dutch
-                message = _volunteer_message(booking, volunteer, volunteer_change)
-            queued.append(queue_message(message, kind=KINDS[volunteer_change], booking=booking))
+    prepared = prepare_booking_messages(booking, token=token, change=change,
+                                        previous_volunteer=previous_volunteer)
+    queued = [queue_prepared(message, booking=booking) for message in prepared]
     if change == "moved":
         # A new time deserves its own reminder (services.reminders sends one per NULL here).
         booking.reminder_queued_at = None
     return queued
+
+
+def prepare_booking_messages(booking: Booking, *, token: str | None, change: str,
+                             previous_volunteer: Volunteer | None = None) -> list[PreparedMessage]:
+    """The e-mails about one change, ready for the outbox but not in it (no database writes).
+
+    Booking prepares them before it takes its lock, so that the lock is held for milliseconds.
+    """
+    if change not in KINDS:
+        raise ValueError(f"unknown change {change!r}")
+    prepared: list[PreparedMessage] = []
+    with link_context():
+        if booking.email:
+            with force_locale(booking.language or _default_language()):
+                message = _resident_message(booking, token, change)
+            prepared.append(prepare_message(message, kind=KINDS[change]))
+        for volunteer, volunteer_change in _volunteer_recipients(booking, change, previous_volunteer):
+            with force_locale(_default_language()):  # volunteers read Dutch
+                message = _volunteer_message(booking, volunteer, volunteer_change)
+            prepared.append(prepare_message(message, kind=KINDS[volunteer_change]))
+    return prepared
 
 
 def _volunteer_recipients(booking: Booking, change: str, previous: Volunteer | None):

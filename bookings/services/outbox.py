@@ -52,15 +52,34 @@ class DeliveryReport:
     failed: int = 0  # given up
 
 
-def queue_message(message: EmailMessage, *, kind: OutboxKind | str,
-                  booking: Booking | None = None) -> OutboxMessage:
-    """Add the message to the current transaction; flushes, never commits."""
+@dataclass(frozen=True)
+class PreparedMessage:
+    """A message ready for the outbox: serialising one costs milliseconds, so it can be done early."""
+
+    recipient: str
+    subject: str
+    kind: OutboxKind
+    raw: bytes
+
+
+def prepare_message(message: EmailMessage, *, kind: OutboxKind | str) -> PreparedMessage:
     recipients = getaddresses([str(message["To"] or "")])
     if len(recipients) != 1 or not recipients[0][1]:
         raise ValueError("an outbox message has exactly one recipient")
-    row = OutboxMessage(recipient=recipients[0][1], subject=str(message["Subject"] or "")[:255],
-                        kind=OutboxKind(kind), raw=message.as_bytes(),
-                        status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())
+    return PreparedMessage(recipient=recipients[0][1], subject=str(message["Subject"] or "")[:255],
+                           kind=OutboxKind(kind), raw=message.as_bytes())
+
+
+def queue_message(message: EmailMessage, *, kind: OutboxKind | str,
+                  booking: Booking | None = None) -> OutboxMessage:
+    """Add the message to the current transaction; flushes, never commits."""
+    return queue_prepared(prepare_message(message, kind=kind), booking=booking)
+
+
+def queue_prepared(prepared: PreparedMessage, *, booking: Booking | None = None) -> OutboxMessage:
+    """Add a prepared message to the current transaction; flushes, never commits."""
+    row = OutboxMessage(recipient=prepared.recipient, subject=prepared.subject, kind=prepared.kind,
+                        raw=prepared.raw, status=OutboxStatus.PENDING, attempts=0, next_attempt_at=utcnow())
     if booking is not None:
         row.booking_id = booking.id
     db.session.add(row)
@@ -88,11 +107,14 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
         return report
     report.claimed = len(claimed)
     transport = _transport(timeout)
+    sent: list[int] = []
     try:
         for message_id in claimed:
-            _deliver_one(message_id, transport, now, worker_id, report)
+            if _deliver_one(message_id, transport, now, worker_id, report):
+                sent.append(message_id)
     finally:
         transport.close()
+        _mark_sent(sent, now, worker_id, report)
     return report
 
 
@@ -124,29 +146,37 @@ def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | Non
 
 
 def _deliver_one(message_id: int, transport: _Transport, now: datetime, worker_id: str,
-                 report: DeliveryReport) -> None:
+                 report: DeliveryReport) -> bool:
+    """Send one claimed message; True when it went out (it is marked sent with the others)."""
     try:
         recipient, raw = db.session.execute(
             select(OutboxMessage.recipient, OutboxMessage.raw).where(OutboxMessage.id == message_id)
         ).one()
         db.session.rollback()  # end the read before the (slow) network part
         transport.send(message_id, recipient, raw)
+        return True
     except Exception as error:  # noqa: BLE001  every failure is recorded, none escapes
         db.session.rollback()
         _record_failure(message_id, error, now, worker_id, report)
+        return False
+
+
+def _mark_sent(message_ids: list[int], now: datetime, worker_id: str, report: DeliveryReport) -> None:
+    """One write for the whole run: on SQLite every write transaction queues for the one lock."""
+    if not message_ids:
         return
     try:
-        db.session.execute(
+        result = db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == worker_id)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == worker_id)
             .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, last_error=None,
                     attempts=OutboxMessage.attempts + 1)
         )
         db.session.commit()
-        report.sent += 1
-    except Exception:  # sent, but not marked: the lease expires and it goes out once more
+        report.sent += result.rowcount
+    except Exception:  # sent, but not marked: the lease expires and they go out once more
         db.session.rollback()
-        log.exception("outbox: message %s was sent but could not be marked sent", message_id)
+        log.exception("outbox: messages %s were sent but could not be marked sent", message_ids)
 
 
 def _record_failure(message_id: int, error: Exception, now: datetime, worker_id: str,
