@@ -13,7 +13,7 @@ from bookings.public.forms import ConfirmForm, FindBookingForm
 from bookings.services import availability
 from bookings.services.booking import waitlist_position
 from bookings.services.errors import DomainError, Invalid
-from bookings.services.lifecycle import can_move, cancel_booking, reschedule_booking
+from bookings.services.lifecycle import can_cancel, can_move, cancel_booking, reschedule_booking
 from bookings.services.manage import find_booking_by_contact, find_booking_by_token, new_manage_link
 from bookings.services.privacy import erase_now
 from bookings.services.timezones import local_date, utcnow
@@ -30,8 +30,7 @@ def manage(reference: str, token: str):
     now = utcnow()
     return render_template(
         "public/manage.html", booking=booking, token=token, position=waitlist_position(booking),
-        can_move=can_move(booking, now) and booking.status != BookingStatus.WAITLISTED,
-        can_cancel=booking.is_active and booking.starts_at > now,
+        can_move=can_move(booking, now), can_cancel=can_cancel(booking, now),
     )
 
 

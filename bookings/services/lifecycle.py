@@ -76,6 +76,11 @@ def reschedule_booking(*, booking: Booking, slot_id: str, actor: Actor, actor_id
     return booking
 
 
+def can_cancel(booking: Booking, now: datetime) -> bool:
+    """A resident can cancel a booking or a waiting-list place until it begins."""
+    return booking.is_active and booking.starts_at > now
+
+
 def can_move(booking: Booking, now: datetime) -> bool:
     """Confirmed and still ahead; or cancelled by the library, which owes the resident a new time."""
     if booking.status == BookingStatus.CONFIRMED:
