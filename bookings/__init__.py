@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from bookings.extensions import babel, csrf, db, limiter, login_manager, migrate
     from bookings.feeds import bp as feeds_bp
     from bookings.public import bp as public_bp
+    from bookings.services import read_cache
     from bookings.services.outbox import deliver_after_request
     from bookings.staff import bp as staff_bp
     from bookings.staff import partner_bp
@@ -28,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     configure_engine(app)
+    read_cache.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     login_manager.init_app(app)
     csrf.init_app(app)

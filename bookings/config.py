@@ -24,6 +24,7 @@ DEFAULTS = {
     "RATELIMIT_STORAGE_URL": "memory://",
     "DATABASE_LOCK_TIMEOUT": 15,  # seconds a writer waits for a lock before "busy, try again"
     "DATABASE_STATEMENT_TIMEOUT": 30,  # seconds; PostgreSQL only: ends a runaway query
+    "READ_CACHE_SIZE": 1024,  # public answers (free times, feeds) kept per worker; 0: none (read_cache)
     "HELP_PHONE": "0800 - 1234 567",
     "SEED_DEMO_ON_FIRST_START": False,
     "BABEL_DEFAULT_LOCALE": "nl",

@@ -1,7 +1,7 @@
 """JSON API v1 (shared/design/api.md): thin views over the services."""
 from datetime import date, timedelta
 
-from flask import abort, jsonify, request
+from flask import abort, current_app, jsonify, request
 from sqlalchemy import select
 
 from bookings.api import bp
@@ -11,13 +11,13 @@ from bookings.errors import json_error
 from bookings.extensions import db, limiter
 from bookings.messages import error_message, field_message
 from bookings.models import Actor, Branch, Service
-from bookings.services import availability
+from bookings.services import availability, read_cache
 from bookings.services.booking import ResidentDetails, book_slot, waitlist_position
 from bookings.services.errors import DomainError
 from bookings.services.lifecycle import cancel_booking, reschedule_booking
 from bookings.services.manage import find_booking_by_token
 from bookings.services.residents import check_resident
-from bookings.services.timezones import DEFAULT_ZONE, local_date, utcnow
+from bookings.services.timezones import DEFAULT_ZONE, local_date
 
 MAX_RANGE_DAYS = 92
 
@@ -39,32 +39,48 @@ def services():
     return jsonify([service_json(service) for service in rows])
 
 
+SLOT_QUESTION = ("service", "branch", "from", "to", "volunteer")
+
+
 @bp.get("/slots")
 def slots():
-    service = db.session.scalar(select(Service).where(Service.slug == request.args.get("service", ""),
+    # Library websites ask this on every page view: the answer is cached per data version and
+    # minute (services.read_cache), keyed by the question as asked, so a hit reads one row.
+    now = availability.listing_instant()
+    question = tuple(request.args.get(name) for name in SLOT_QUESTION)
+    status, body = read_cache.cached(("api.slots", now, question), lambda: _answer_slots(*question, now=now))
+    return current_app.response_class(body, status=status, mimetype="application/json")
+
+
+def _answer_slots(service_slug, branch_slug, first_day, last_day, volunteer_id, *, now) -> tuple[int, bytes]:
+    response, status = _slots_response(service_slug, branch_slug, first_day, last_day, volunteer_id, now=now)
+    return status, response.get_data()
+
+
+def _slots_response(service_slug, branch_slug, first_day, last_day, volunteer_id, *, now):
+    service = db.session.scalar(select(Service).where(Service.slug == (service_slug or ""),
                                                       Service.active.is_(True)))
     if service is None:
         return json_error(404, "not_found", "Unknown service.")
     branch = None
-    if branch_slug := request.args.get("branch"):
+    if branch_slug:
         branch = db.session.scalar(select(Branch).where(Branch.slug == branch_slug))
         if branch is None:
             return json_error(404, "not_found", "Unknown branch.")
-    volunteer_id = request.args.get("volunteer")
-    if volunteer_id is not None and not volunteer_id.isdigit():
+    if volunteer_id is not None and not (volunteer_id.isascii() and volunteer_id.isdigit()):
         return json_error(400, "bad_request", "volunteer must be a number.")
-    today = local_date(utcnow(), branch.timezone if branch else DEFAULT_ZONE)
+    today = local_date(now, branch.timezone if branch else DEFAULT_ZONE)
     try:
-        first = date.fromisoformat(request.args["from"]) if "from" in request.args else today
-        last = (date.fromisoformat(request.args["to"]) if "to" in request.args
+        first = date.fromisoformat(first_day) if first_day is not None else today
+        last = (date.fromisoformat(last_day) if last_day is not None
                 else first + timedelta(days=min(service.horizon_days, MAX_RANGE_DAYS - 1)))
     except ValueError:
         return json_error(400, "bad_request", "from and to must be dates like 2026-12-07.")
     if last < first or (last - first).days >= MAX_RANGE_DAYS:
         return json_error(400, "bad_request", f"to must be on or after from, at most {MAX_RANGE_DAYS} days.")
     found = availability.list_slots(service, branch=branch, first_day=first, last_day=last,
-                                    volunteer_id=int(volunteer_id) if volunteer_id else None)
-    return jsonify([slot_json(slot) for slot in found])
+                                    volunteer_id=int(volunteer_id) if volunteer_id else None, now=now)
+    return jsonify([slot_json(slot) for slot in found]), 200
 
 
 @bp.post("/bookings")

@@ -1,13 +1,16 @@
 """Calendar files: the per-booking download and the subscription feeds."""
+from dataclasses import dataclass
+
 from flask import Response, render_template, request
 from sqlalchemy import select
 
 from bookings.extensions import db
 from bookings.feeds import bp
 from bookings.models import Branch
-from bookings.services import feeds
+from bookings.services import feeds, read_cache
 from bookings.services.calendar import booking_calendar
 from bookings.services.manage import find_booking_by_token
+from bookings.services.tokens import hash_token
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 
@@ -25,41 +28,64 @@ def booking_calendar_file(reference: str, token: str):
 
 
 # --- subscription feeds (see services.feeds for the validators) -------------------------------
+# Calendar apps poll these all day. An answer (validators and body) is cached per data version
+# (services.read_cache) under the URL's token or slug, so a hit reads one row and renders nothing.
+
+
+@dataclass(frozen=True)
+class FeedAnswer:
+    validators: feeds.Validators
+    body: bytes
+    filename: str
+
 
 @bp.get("/volunteers/<token>.ics")
 def volunteer_feed(token: str):
-    volunteer = feeds.volunteer_by_feed_token(token)
-    if volunteer is None:
-        # Plain text: a calendar app shows it as an error; a page would say more than needed.
-        return Response("Not found\n", status=404, mimetype="text/plain")
-    return _feed(lambda: feeds.volunteer_validators(volunteer),
-                 lambda validators: feeds.render_volunteer_feed(volunteer, validators=validators),
-                 cache="private, no-cache", filename="spreekuur.ics")
+    key = ("feeds.volunteer", hash_token(token), feeds.feed_window()[0])
+    return _feed(key, lambda: feeds.volunteer_by_feed_token(token), feeds.volunteer_validators,
+                 feeds.render_volunteer_feed, cache="private, no-cache", filename=lambda _: "spreekuur.ics")
 
 
 @bp.get("/branches/<slug>.ics")
 def branch_feed(slug: str):
-    branch = db.session.scalar(select(Branch).where(Branch.slug == slug))
-    if branch is None:
-        return Response("Not found\n", status=404, mimetype="text/plain")
-    return _feed(lambda: feeds.branch_validators(branch),
-                 lambda validators: feeds.render_branch_feed(branch, validators=validators),
-                 cache="public, max-age=300", filename=f"{branch.slug}.ics")
+    key = ("feeds.branch", slug, feeds.feed_window()[0])
+    return _feed(key, lambda: db.session.scalar(select(Branch).where(Branch.slug == slug)),
+                 feeds.branch_validators, feeds.render_branch_feed, cache="public, max-age=300",
+                 filename=lambda branch: f"{branch.slug}.ics")
 
 
-def _feed(validate, render, *, cache: str, filename: str):
-    """Answer 304 from the validators alone; render the body only when it is needed."""
-    validators = validate()
-    body = None
-    if not _not_modified(validators):
-        # Each SELECT sees its own snapshot: if the data changed while rendering, render again,
-        # so the body always belongs to the ETag sent with it.
-        for _ in range(3):
-            body = render(validators)
-            again = validate()
-            if again == validators:
-                break
-            validators = again
+def _feed(key, find, validate, render, *, cache: str, filename):
+    """Answer from the cache, or with 304 from the validators alone, or render the body."""
+    snapshot = read_cache.snapshot()
+    answer = snapshot.get(key)
+    if answer is None:
+        subject = find()
+        if subject is None:
+            # Plain text: a calendar app shows it as an error; a page would say more than needed.
+            return Response("Not found\n", status=404, mimetype="text/plain")
+        validators = validate(subject)
+        if _not_modified(validators):
+            return _feed_response(validators, None, cache=cache, filename=filename(subject))
+        answer, settled = _render(subject, validate, render, validators, filename(subject))
+        if settled:
+            snapshot.put(key, answer)
+    body = None if _not_modified(answer.validators) else answer.body
+    return _feed_response(answer.validators, body, cache=cache, filename=answer.filename)
+
+
+def _render(subject, validate, render, validators, filename: str) -> tuple[FeedAnswer, bool]:
+    """The body with the validators it belongs to, and whether the data held still meanwhile."""
+    # Each SELECT sees its own snapshot: if the data changed while rendering, render again,
+    # so the body always belongs to the ETag sent with it.
+    for _ in range(3):
+        answer = FeedAnswer(validators, render(subject, validators=validators), filename)
+        validators = validate(subject)
+        if validators == answer.validators:
+            return answer, True
+    return answer, False  # still changing: a body with its own (already old) validators
+
+
+def _feed_response(validators: feeds.Validators, body: bytes | None, *, cache: str, filename: str) -> Response:
     response = Response(mimetype="text/calendar")
     response.headers["Content-Type"] = ICS_TYPE
     response.headers["ETag"] = validators.etag

@@ -16,10 +16,11 @@ from bookings.models.outbox import OutboxKind, OutboxMessage, OutboxStatus
 from bookings.models.people import AvailabilityRule, Role, TimeOff, Volunteer, rule_services
 from bookings.models.places import Branch, Closure
 from bookings.models.staff import AuditEntry, coordinator_branches
+from bookings.models.versions import DataVersion
 
 __all__ = [
     "AccountToken", "AuditEntry", "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
-    "Branch", "Closure", "Event", "ManageToken", "OutboxKind", "OutboxMessage", "OutboxStatus",
+    "Branch", "Closure", "DataVersion", "Event", "ManageToken", "OutboxKind", "OutboxMessage", "OutboxStatus",
     "Referral", "Role", "Service", "ServiceKind", "TimeOff", "TokenPurpose",
     "Volunteer", "WaitlistEntry", "coordinator_branches", "rule_services",
 ]

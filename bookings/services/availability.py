@@ -26,6 +26,7 @@ from bookings.models import (
 )
 from bookings.scheduling import Away, Busy, Rule, ServiceSettings, compute_slots
 from bookings.scheduling import Closure as ClosedTime
+from bookings.services import read_cache
 from bookings.services.slot_ids import (
     AppointmentKey,
     EventKey,
@@ -81,16 +82,71 @@ def settings_for(service: Service) -> ServiceSettings:
     )
 
 
+def listing_instant(now: datetime | None = None) -> datetime:
+    """Now, rounded up to the whole minute: the "now" of the listings shown to residents.
+
+    A listing is then the same for a whole minute (so it can be cached, see read_cache), and the
+    rounding only ever hides a time whose notice period ends within that minute: it never offers
+    a time that booking would refuse.
+    """
+    now = now or utcnow()
+    whole = now.replace(second=0, microsecond=0)
+    return whole if whole == now else whole + timedelta(minutes=1)
+
+
 def list_slots(service: Service, *, first_day: date, last_day: date, branch: Branch | None = None,
                volunteer_id: int | None = None, now: datetime | None = None) -> list[OpenSlot]:
-    """Every free time of a service between two local dates (inclusive), sorted by start."""
+    """Every free time of a service between two local dates (inclusive), sorted by start.
+
+    Without ``now`` the listing is as of ``listing_instant()`` and is cached per data version and
+    minute (read_cache): residents and library websites ask the same questions over and over.
+    Booking never trusts a listing: it counts again under its lock.
+    """
+    if now is not None:
+        return _compute_listing(service, first_day, last_day, branch, volunteer_id, now)
+    now = listing_instant()
+    key = ("availability.list_slots", service.id, branch.id if branch else None, first_day, last_day,
+           volunteer_id, now)
+    listing = read_cache.cached(key, lambda: tuple(
+        _ListedSlot(slot.start, slot.end, slot.branch.id, slot.volunteer.id if slot.volunteer else None,
+                    slot.places_left, slot.event.id if slot.event else None, slot.place)
+        for slot in _compute_listing(service, first_day, last_day, branch, volunteer_id, now)))
+    return _open_slots(listing, service, branch)
+
+
+def _compute_listing(service: Service, first_day: date, last_day: date, branch: Branch | None,
+                     volunteer_id: int | None, now: datetime) -> list[OpenSlot]:
     zone_name = branch.timezone if branch else DEFAULT_ZONE
     start, end = day_window_utc(first_day, last_day, zone_name)
-    now = now or utcnow()
     if service.kind == ServiceKind.EVENT:
         return event_slots(service, start=start, end=end, branch=branch, now=now)
     return appointment_slots(service, start=start, end=end, branch=branch,
                              volunteer_id=volunteer_id, now=now)
+
+
+class _ListedSlot(NamedTuple):
+    """An OpenSlot with ids instead of rows: what the cache keeps between requests."""
+
+    start: datetime
+    end: datetime
+    branch_id: int
+    volunteer_id: int | None
+    places_left: int
+    event_id: int | None
+    place: int | None
+
+
+def _open_slots(listing: tuple[_ListedSlot, ...], service: Service, branch: Branch | None) -> list[OpenSlot]:
+    """The cached ids as rows of this request's session: one query per kind of row."""
+    def rows(model, ids):
+        ids = {i for i in ids if i is not None}
+        return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+
+    branches = {branch.id: branch} if branch else rows(Branch, (s.branch_id for s in listing))
+    volunteers = rows(Volunteer, (s.volunteer_id for s in listing))
+    events = rows(Event, (s.event_id for s in listing))
+    return [OpenSlot(s.start, s.end, service, branches[s.branch_id], volunteers.get(s.volunteer_id),
+                     s.places_left, events.get(s.event_id), s.place) for s in listing]
 
 
 def appointment_slots(service: Service, *, start: datetime, end: datetime, now: datetime,
