@@ -8,6 +8,8 @@ a short warm-up, then `wrk --latency` with 50 connections for 10 s. Measured:
 - home        GET /                                   (the start page, rendered from templates)
 - slots       GET /api/v1/slots?service=taalvrijwilliger&branch=aalsmeer&from=D+1&to=D+7
                                                       (one week of free times, computed from rules)
+- day         GET /book/taalvrijwilliger/aalsmeer      (the resident's day choice: six weeks of free
+                                                      times grouped by day, rendered from templates)
 - feed        GET /feeds/branches/amstelveen.ics      (the branch's public calendar)
 - booking     POST /api/v1/bookings {"slot": "e<id>"} (benchmarks/post_booking.lua: every POST books
               a new place in the big event and commits: lock, count, insert booking, history and
@@ -16,7 +18,9 @@ a short warm-up, then `wrk --latency` with 50 connections for 10 s. Measured:
 - ceiling     GET / on the bare app
 
 Targets (2-core machine): slots >= 25% of the ceiling's req/s; booking >= 100 req/s on SQLite;
-p99 < 100 ms for every read. `--database-url postgresql+psycopg://...` benchmarks PostgreSQL
+p99 < 100 ms for every read. Reads are answered from the per-worker cache of services.read_cache
+once warm (the warm-up fills it, as real traffic does); `--no-read-cache` measures every answer
+computed afresh, as right after each write. `--database-url postgresql+psycopg://...` benchmarks PostgreSQL
 instead (the database must be empty or hold a previous benchmark's schema).
 """
 from __future__ import annotations
@@ -49,6 +53,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--database-url", help="default: a new SQLite file")
     parser.add_argument("--only", nargs="*", help="names of targets to run")
+    parser.add_argument("--no-read-cache", action="store_true", help="READ_CACHE_SIZE=0: compute every answer")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("bench_http: wrk is missing (Debian: apt-get install wrk)", file=sys.stderr)
@@ -61,7 +66,8 @@ def main() -> int:
                "BOOKINGS_DATABASE_URL": database_url,
                "BOOKINGS_SECRET_KEY": "bench-secret-key",
                "BOOKINGS_OUTBOX_DIR": str(workdir / "outbox"),
-               "BOOKINGS_RATELIMIT_ENABLED": "false"}
+               "BOOKINGS_RATELIMIT_ENABLED": "false",
+               "BOOKINGS_READ_CACHE_SIZE": "0" if args.no_read_cache else "1024"}
         env.pop("BOOKINGS_SMTP_HOST", None)
         slot, feed_path = seed(env)
         today = datetime.now(timezone.utc).date()
@@ -75,6 +81,7 @@ def main() -> int:
                 ("home", f"{app_url}/", None),
                 ("slots", f"{app_url}/api/v1/slots?service=taalvrijwilliger&branch=aalsmeer"
                           f"&from={week[0]}&to={week[1]}", None),
+                ("day", f"{app_url}/book/taalvrijwilliger/aalsmeer", None),
                 ("feed", f"{app_url}{feed_path}", None),
                 ("booking", f"{app_url}/api/v1/bookings", HERE / "post_booking.lua"),
             ]
@@ -178,7 +185,8 @@ def run_wrk(url: str, script: Path | None, slot: str, seconds: int, args) -> dic
 def report(results: dict, args, database_url: str) -> None:
     ceiling = results.get("ceiling", {}).get("rps")
     database = database_url.split(":", 1)[0]
-    print(f"\nHTTP benchmark: gunicorn -w {args.workers} (sync), {database}, wrk -t{args.threads} "
+    cache = "read cache off" if args.no_read_cache else "read cache on"
+    print(f"\nHTTP benchmark: gunicorn -w {args.workers} (sync), {database}, {cache}, wrk -t{args.threads} "
           f"-c{args.connections} -d{args.duration}s, {os.cpu_count()} CPUs")
     print(f"{'target':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'errors':>9}  target")
     verdicts = []

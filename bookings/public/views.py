@@ -8,6 +8,7 @@ from bookings.extensions import db, limiter
 from bookings.i18n import current_language, topic_label
 from bookings.messages import error_message, field_message
 from bookings.models import Branch, Service
+from bookings.page_cache import cached_page
 from bookings.public import bp
 from bookings.public.choices import day_links, time_links
 from bookings.public.forms import ConfirmForm, DetailsForm
@@ -15,7 +16,7 @@ from bookings.services import availability
 from bookings.services.booking import ResidentDetails, book_slot
 from bookings.services.errors import DomainError, Invalid
 from bookings.services.manage import find_booking_by_token
-from bookings.services.timezones import local_date, utcnow
+from bookings.services.timezones import local_date
 
 FLOW = "booking_flow"  # the answers so far, kept in the signed session cookie until booked
 
@@ -29,12 +30,14 @@ def remember_referral():
 
 
 @bp.get("/")
+@cached_page
 def index():
     services = db.session.scalars(select(Service).where(Service.active.is_(True)).order_by(Service.id))
     return render_template("public/index.html", services=list(services))
 
 
 @bp.get("/book/<service_slug>")
+@cached_page
 def choose_branch(service_slug: str):
     service = _service_or_404(service_slug)
     branches = list(db.session.scalars(select(Branch).order_by(Branch.name)))
@@ -42,9 +45,10 @@ def choose_branch(service_slug: str):
 
 
 @bp.get("/book/<service_slug>/<branch_slug>")
+@cached_page
 def choose_day(service_slug: str, branch_slug: str):
     service, branch = _service_or_404(service_slug), _branch_or_404(branch_slug)
-    today = local_date(utcnow(), branch.timezone)
+    today = local_date(availability.listing_instant(), branch.timezone)
     slots = availability.list_slots(service, branch=branch, first_day=today,
                                     last_day=today + timedelta(days=service.horizon_days))
     days = day_links(slots, lambda day: url_for(".choose_time", service_slug=service.slug,
@@ -56,6 +60,7 @@ def choose_day(service_slug: str, branch_slug: str):
 
 
 @bp.get("/book/<service_slug>/<branch_slug>/<day>")
+@cached_page
 def choose_time(service_slug: str, branch_slug: str, day: str):
     service, branch = _service_or_404(service_slug), _branch_or_404(branch_slug)
     try:
