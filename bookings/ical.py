@@ -324,6 +324,8 @@ def _refold(ical: bytes) -> bytes:
 
 
 def _fold(line: str) -> str:
+    if len(line.encode("utf-8")) <= _FOLD_LIMIT:
+        return line  # most lines: nothing to fold, and the token walk below is slow
     pieces: list[str] = []
     current, size, limit = "", 0, _FOLD_LIMIT
     for token in _FOLD_TOKEN.findall(line):

@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate needs every table imported)."""
 from bookings.models.accounts import AccountToken, TokenPurpose
 from bookings.models.bookings import (
+    HOLDING_SQL,
     HOLDING_STATUSES,
     Actor,
     Booking,
@@ -19,7 +20,8 @@ from bookings.models.staff import AuditEntry, coordinator_branches
 from bookings.models.versions import DataVersion
 
 __all__ = [
-    "AccountToken", "AuditEntry", "HOLDING_STATUSES", "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
+    "AccountToken", "AuditEntry", "HOLDING_SQL", "HOLDING_STATUSES",
+    "Actor", "AvailabilityRule", "Booking", "BookingChange", "BookingStatus",
     "Branch", "Closure", "DataVersion", "Event", "ManageToken", "OutboxKind", "OutboxMessage", "OutboxStatus",
     "Referral", "Role", "Service", "ServiceKind", "TimeOff", "TokenPurpose",
     "Volunteer", "WaitlistEntry", "coordinator_branches", "rule_services",

@@ -27,7 +27,9 @@ class BookingStatus(enum.StrEnum):
 
 # Statuses that hold a volunteer's time or an event's place.
 HOLDING_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.ATTENDED, BookingStatus.NO_SHOW)
-_HOLDING_SQL = "status IN ('confirmed', 'attended', 'no_show')"
+# The same condition as SQL text: the partial unique indexes below are built on it, and a query
+# that repeats it word for word lets SQLite use them (bound parameters would not match).
+HOLDING_SQL = "status IN ('confirmed', 'attended', 'no_show')"
 
 
 class Actor(enum.StrEnum):
@@ -92,11 +94,11 @@ class Booking(db.Model):
                         name="appointment_has_volunteer"),
         # Backstops behind the locks in services.locking: never two holders of one time or place.
         Index("uq_bookings_volunteer_start_holding", "volunteer_id", "starts_at", unique=True,
-              sqlite_where=text(f"event_id IS NULL AND {_HOLDING_SQL}"),
-              postgresql_where=text(f"event_id IS NULL AND {_HOLDING_SQL}")),
+              sqlite_where=text(f"event_id IS NULL AND {HOLDING_SQL}"),
+              postgresql_where=text(f"event_id IS NULL AND {HOLDING_SQL}")),
         Index("uq_bookings_event_place_holding", "event_id", "place_number", unique=True,
-              sqlite_where=text(f"event_id IS NOT NULL AND {_HOLDING_SQL}"),
-              postgresql_where=text(f"event_id IS NOT NULL AND {_HOLDING_SQL}")),
+              sqlite_where=text(f"event_id IS NOT NULL AND {HOLDING_SQL}"),
+              postgresql_where=text(f"event_id IS NOT NULL AND {HOLDING_SQL}")),
         Index("ix_bookings_volunteer_starts_at", "volunteer_id", "starts_at"),
     )
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select, text
 
 from bookings.extensions import db
 from bookings.models import (
+    HOLDING_SQL,
     HOLDING_STATUSES,
     AvailabilityRule,
     Booking,
@@ -42,6 +43,8 @@ from bookings.services.timezones import (
     utcnow,
 )
 
+# A place that is held; worded as the partial unique index on places, so SQLite uses it.
+_HOLDING_PLACE = and_(Booking.place_number.is_not(None), text(HOLDING_SQL))
 # Busy time is loaded this far around the window so that buffers at its edges are seen.
 _MARGIN = timedelta(days=1)
 
@@ -303,8 +306,7 @@ def taken_places(event_ids: list[int]) -> dict[int, set[int]]:
     taken: dict[int, set[int]] = defaultdict(set)
     if event_ids:
         rows = db.session.execute(
-            select(Booking.event_id, Booking.place_number)
-            .where(Booking.event_id.in_(event_ids), Booking.status.in_(HOLDING_STATUSES))
+            select(Booking.event_id, Booking.place_number).where(Booking.event_id.in_(event_ids), _HOLDING_PLACE)
         )
         for event_id, place in rows:
             taken[event_id].add(place)
@@ -313,6 +315,27 @@ def taken_places(event_ids: list[int]) -> dict[int, set[int]]:
 
 def free_places(event: Event, taken: set[int]) -> list[int]:
     return [place for place in range(1, event.capacity + 1) if place not in taken]
+
+
+def first_free_place(event: Event) -> int | None:
+    """The lowest free place of an event, or None when it is full."""
+    taken, highest = db.session.execute(
+        select(func.count(), func.max(Booking.place_number)).where(Booking.event_id == event.id, _HOLDING_PLACE)
+    ).one()
+    highest = highest or 0
+    if taken == highest:
+        # Places 1..highest are all taken (the usual case): answered from the index alone, not
+        # by loading every place, which for a large event costs more than the rest of a booking.
+        return highest + 1 if highest < event.capacity else None
+    free = free_places(event, taken_places([event.id])[event.id])  # a cancellation left a gap
+    return free[0] if free else None
+
+
+def place_is_free(event: Event, place: int) -> bool:
+    if not 1 <= place <= event.capacity:
+        return False
+    return not db.session.scalar(select(Booking.id).where(
+        Booking.event_id == event.id, Booking.place_number == place, _HOLDING_PLACE).limit(1))
 
 
 def place_times(event: Event, place: int) -> tuple[datetime, datetime]:

@@ -105,11 +105,11 @@ def _book_event_place(key: EventKey, details: ResidentDetails, now: datetime,
 
     # Expect the first free place (untimed places all look the same in a message) and prepare
     # everything before the lock; only a different outcome is prepared again under it.
-    expected = _choose_place(event, key.place, _free_places(event))
+    expected = _choose_place(event, key.place)
     draft = _event_draft(event, expected, details, actor, actor_id, now)
 
     lock_event(event.id)
-    place = _choose_place(event, key.place, _free_places(event))
+    place = _choose_place(event, key.place)
     if place is None and not event.waitlist_enabled:
         raise EventFull("no free place and no waiting list")
     if (place is None) != (expected is None) or (event.place_minutes and place != expected):
@@ -123,10 +123,6 @@ def _book_event_place(key: EventKey, details: ResidentDetails, now: datetime,
     return BookingResult(booking=booking, token=draft.token)
 
 
-def _free_places(event: Event) -> list[int]:
-    return availability.free_places(event, availability.taken_places([event.id])[event.id])
-
-
 def _event_draft(event: Event, place: int | None, details: ResidentDetails, actor: Actor,
                  actor_id: int | None, now: datetime) -> "_Draft":
     start, end = availability.place_times(event, place) if place else (event.starts_at, event.ends_at)
@@ -135,13 +131,13 @@ def _event_draft(event: Event, place: int | None, details: ResidentDetails, acto
                        status=BookingStatus.CONFIRMED if place else BookingStatus.WAITLISTED)
 
 
-def _choose_place(event: Event, wanted: int | None, free: list[int]) -> int | None:
-    if wanted is None or wanted in free:
-        return wanted if wanted is not None else (free[0] if free else None)
-    if event.place_minutes:
+def _choose_place(event: Event, wanted: int | None) -> int | None:
+    if wanted is not None and availability.place_is_free(event, wanted):
+        return wanted
+    if wanted is not None and event.place_minutes:
         # A timed place is a time the resident chose: do not silently give them another.
         raise SlotTaken("this place was just taken")
-    return free[0] if free else None
+    return availability.first_free_place(event)
 
 
 def waitlist_position(booking: Booking) -> int | None:
