@@ -22,12 +22,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy import or_, select, update
+from sqlalchemy.engine import Row
 
 from bookings.extensions import db
 from bookings.models import Booking, OutboxKind, OutboxMessage, OutboxStatus
@@ -62,7 +63,7 @@ class PreparedMessage:
     raw: bytes
 
 
-def prepare_message(message: EmailMessage, *, kind: OutboxKind | str) -> PreparedMessage:
+def prepare_message(message: Message, *, kind: OutboxKind | str) -> PreparedMessage:
     recipients = getaddresses([str(message["To"] or "")])
     if len(recipients) != 1 or not recipients[0][1]:
         raise ValueError("an outbox message has exactly one recipient")
@@ -70,7 +71,7 @@ def prepare_message(message: EmailMessage, *, kind: OutboxKind | str) -> Prepare
                            kind=OutboxKind(kind), raw=message.as_bytes())
 
 
-def queue_message(message: EmailMessage, *, kind: OutboxKind | str,
+def queue_message(message: Message, *, kind: OutboxKind | str,
                   booking: Booking | None = None) -> OutboxMessage:
     """Add the message to the current transaction; flushes, never commits."""
     return queue_prepared(prepare_message(message, kind=kind), booking=booking)
@@ -109,8 +110,8 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
     transport = _transport(timeout)
     sent: list[int] = []
     try:
-        for message_id in claimed:
-            if _deliver_one(message_id, transport, now, worker_id, report):
+        for message_id, recipient, raw in claimed:
+            if _deliver_one(message_id, recipient, raw, transport, now, worker_id, report):
                 sent.append(message_id)
     finally:
         transport.close()
@@ -118,7 +119,8 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
     return report
 
 
-def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | None) -> list[int]:
+def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | None) -> list[Row]:
+    """Lease due messages to this worker in one statement; returns (id, recipient, raw) of each."""
     due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now,
            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)]
     if ids is not None:
@@ -127,36 +129,28 @@ def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | Non
         due.append(OutboxMessage.id.in_(list(ids)))
     candidates = select(OutboxMessage.id).where(*due).order_by(
         OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit)
-    lease = dict(claimed_until=now + LEASE, claimed_by=worker_id)
     if db.session.get_bind().dialect.name == "postgresql":
-        chosen = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
-        if chosen:
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(chosen)).values(**lease))
-        db.session.commit()
-        return chosen
-    chosen = []
-    for message_id in list(db.session.scalars(candidates)):  # read fully before the first write
-        result = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == message_id, *due).values(**lease)
-        )
-        if result.rowcount == 1:
-            chosen.append(message_id)
+        # Parallel senders skip each other's rows instead of waiting for them.
+        candidates = candidates.with_for_update(skip_locked=True)
+    # SQLite runs the statement under its one write lock, PostgreSQL under the row locks taken by
+    # the subquery; the repeated conditions make a row leased a moment ago by another sender drop out.
+    claimed = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+        .values(claimed_until=now + LEASE, claimed_by=worker_id)
+        .returning(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.raw)
+        .execution_options(synchronize_session=False)
+    ).all()
     db.session.commit()
-    return chosen
+    return sorted(claimed, key=lambda row: row.id)
 
 
-def _deliver_one(message_id: int, transport: _Transport, now: datetime, worker_id: str,
-                 report: DeliveryReport) -> bool:
+def _deliver_one(message_id: int, recipient: str, raw: bytes, transport: _Transport, now: datetime,
+                 worker_id: str, report: DeliveryReport) -> bool:
     """Send one claimed message; True when it went out (it is marked sent with the others)."""
     try:
-        recipient, raw = db.session.execute(
-            select(OutboxMessage.recipient, OutboxMessage.raw).where(OutboxMessage.id == message_id)
-        ).one()
-        db.session.rollback()  # end the read before the (slow) network part
         transport.send(message_id, recipient, raw)
         return True
     except Exception as error:  # noqa: BLE001  every failure is recorded, none escapes
-        db.session.rollback()
         _record_failure(message_id, error, now, worker_id, report)
         return False
 
