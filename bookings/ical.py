@@ -105,10 +105,18 @@ def build_calendar(
     years = [e.start.astimezone(zone).year for e in entries if _aware(e.start)]
     years += [e.end.astimezone(zone).year for e in entries if _aware(e.end)]
     first_year, last_year = (min(years) - 1, max(years) + 1) if years else (2025, 2027)
-    cal.add_component(_vtimezone(tz, zone, first_year, last_year))
     for entry in entries:
         cal.add_component(_event(entry, zone, method))
-    return _refold(cal.to_ical())
+    body = _refold(cal.to_ical())
+    # The VTIMEZONE goes before the events, serialised once per (zone, years): it is a third of
+    # an invitation's lines, and writing lines is what icalendar spends its time on.
+    at = body.index(b"BEGIN:VEVENT\r\n" if entries else b"END:VCALENDAR\r\n")
+    return body[:at] + _vtimezone_lines(tz, zone, first_year, last_year) + body[at:]
+
+
+@lru_cache(maxsize=64)
+def _vtimezone_lines(tzid: str, zone: ZoneInfo, first_year: int, last_year: int) -> bytes:
+    return _refold(_vtimezone(tzid, zone, first_year, last_year).to_ical())
 
 
 def _event(entry: CalendarEntry, zone: ZoneInfo, method: str | None) -> Event:

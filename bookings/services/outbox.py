@@ -100,14 +100,17 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
     report = DeliveryReport()
     now = now or utcnow()
     worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    transport = _transport(timeout)
     try:
-        claimed = _claim(now, limit, worker_id, ids)
+        # A local transport cannot hang: its messages are claimed, written and marked in one
+        # transaction (one turn at SQLite's write lock instead of two). A network transport
+        # never holds a transaction open while it talks to the mail server.
+        claimed = _claim(now, limit, worker_id, ids, commit=not transport.local)
     except Exception:  # a locked or unreachable database: the next run tries again
         db.session.rollback()
         log.exception("outbox: could not claim messages")
         return report
     report.claimed = len(claimed)
-    transport = _transport(timeout)
     sent: list[int] = []
     try:
         for message_id, recipient, raw in claimed:
@@ -119,7 +122,7 @@ def deliver_pending(*, now: datetime | None = None, limit: int = 100, worker_id:
     return report
 
 
-def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | None) -> list[Row]:
+def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | None, *, commit: bool) -> list[Row]:
     """Lease due messages to this worker in one statement; returns (id, recipient, raw) of each."""
     due = [OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now,
            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)]
@@ -140,7 +143,8 @@ def _claim(now: datetime, limit: int, worker_id: str, ids: Collection[int] | Non
         .returning(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.raw)
         .execution_options(synchronize_session=False)
     ).all()
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return sorted(claimed, key=lambda row: row.id)
 
 
@@ -156,19 +160,22 @@ def _deliver_one(message_id: int, recipient: str, raw: bytes, transport: _Transp
 
 
 def _mark_sent(message_ids: list[int], now: datetime, worker_id: str, report: DeliveryReport) -> None:
-    """One write for the whole run: on SQLite every write transaction queues for the one lock."""
-    if not message_ids:
-        return
+    """One write for the whole run: on SQLite every write transaction queues for the one lock.
+
+    Always commits: with a local transport the claim is still open in this transaction.
+    """
     try:
-        result = db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == worker_id)
-            .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, last_error=None,
-                    attempts=OutboxMessage.attempts + 1)
-        )
+        marked = 0
+        if message_ids:
+            marked = db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(message_ids), OutboxMessage.claimed_by == worker_id)
+                .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None, last_error=None,
+                        attempts=OutboxMessage.attempts + 1)
+            ).rowcount
         db.session.commit()
-        report.sent += result.rowcount
-    except Exception:  # sent, but not marked: the lease expires and they go out once more
+        report.sent += marked
+    except Exception:  # sent, but not marked: they go out once more (a file is simply rewritten)
         db.session.rollback()
         log.exception("outbox: messages %s were sent but could not be marked sent", message_ids)
 
@@ -202,6 +209,8 @@ def _record_failure(message_id: int, error: Exception, now: datetime, worker_id:
 
 
 class _Transport(ABC):
+    local = False  # True: send() only writes on this machine and cannot hang
+
     @abstractmethod
     def send(self, message_id: int, recipient: str, raw: bytes) -> None:
         """Deliver one message or raise."""
@@ -256,6 +265,8 @@ class _SMTPTransport(_Transport):
 
 class _FileTransport(_Transport):
     """No SMTP server configured: <id>.eml files, written whole or not at all."""
+
+    local = True
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory

@@ -140,6 +140,21 @@ def test_without_smtp_host_messages_become_eml_files(app, tmp_path):
     assert [p.name for p in (tmp_path / "outbox").iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_file_that_cannot_be_written_is_retried_later_and_nothing_stays_claimed(app, tmp_path):
+    first = queue(1)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the outbox folder should be")
+    app.config["OUTBOX_DIR"] = str(blocked)
+    report = deliver_pending(now=T0 + timedelta(minutes=1))
+    assert (report.claimed, report.sent, report.retrying) == (1, 0, 1)
+    db.session.expire_all()
+    row = db.session.get(OutboxMessage, first)
+    assert row.status == OutboxStatus.PENDING and row.claimed_until is None and "Error" in row.last_error
+    app.config["OUTBOX_DIR"] = str(tmp_path / "outbox")
+    assert deliver_pending(now=T0 + timedelta(hours=1)).sent == 1
+    assert (tmp_path / "outbox" / f"{first}.eml").exists()
+
+
 def _route_that_queues(app, *, fail: bool = False):
     @app.get("/_test/queue")
     def queue_view():
