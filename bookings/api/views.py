@@ -67,7 +67,7 @@ def _slots_response(service_slug, branch_slug, first_day, last_day, volunteer_id
         branch = db.session.scalar(select(Branch).where(Branch.slug == branch_slug))
         if branch is None:
             return json_error(404, "not_found", "Unknown branch.")
-    if volunteer_id is not None and not (volunteer_id.isascii() and volunteer_id.isdigit()):
+    if volunteer_id is not None and not (volunteer_id.isascii() and volunteer_id.isdigit() and len(volunteer_id) < 19):
         return json_error(400, "bad_request", "volunteer must be a number.")
     today = local_date(now, branch.timezone if branch else DEFAULT_ZONE)
     try:

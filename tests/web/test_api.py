@@ -71,6 +71,7 @@ def test_slots_carry_local_time_with_offset_and_are_sorted(client, setting):
     ({"from": "2026-12-10", "to": "2026-12-01"}, 400),
     ({"from": "2026-01-01", "to": "2026-12-31"}, 400),
     ({"service": "nothing"}, 404), ({"branch": "nowhere"}, 404), ({"volunteer": "x"}, 400),
+    ({"volunteer": "²"}, 400), ({"volunteer": "9" * 5000}, 400),
 ])
 def test_bad_slot_queries_get_json_errors(client, setting, query, status):
     params = {"service": "taalvrijwilliger", "from": "2026-12-01", "to": "2026-12-07"}
