@@ -67,11 +67,10 @@ def build_message(
         params = {"method": method, "charset": "UTF-8"} if method else {"charset": "UTF-8"}
         # base64 keeps the CRLF line endings and 75-octet folding of the calendar byte-exact.
         # A single text part still gets the alternative wrapper around it and the calendar.
-        msg = MIMEMultipart("mixed", policy=POLICY)
-        msg.attach(_multipart("alternative", parts + [_base64("text", "calendar", calendar, params)]))
         attachment = _base64("application", "ics", calendar, {"name": "invite.ics"})
         attachment.add_header("Content-Disposition", "attachment", filename="invite.ics")
-        msg.attach(attachment)
+        alternative = _multipart("alternative", parts + [_base64("text", "calendar", calendar, params)])
+        msg = _multipart("mixed", [alternative, attachment])
     elif html is not None:
         msg = _multipart("alternative", parts)
     else:
