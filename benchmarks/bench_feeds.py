@@ -8,14 +8,14 @@ answered 304, both computed afresh (read cache off, as after every change to the
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time as clock
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_ms  # noqa: E402
 
 from bookings import create_app  # noqa: E402
 from bookings.extensions import db  # noqa: E402
@@ -34,14 +34,6 @@ from bookings.services.tokens import new_reference  # noqa: E402
 ENTRIES = 5_000
 CANCELLED = 500
 
-
-def median_ms(run, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = clock.perf_counter()
-        run()
-        times.append((clock.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -8,13 +8,13 @@ horizon and (b) one branch on one day, at three sizes. Only the pure part: no da
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time as clock
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from timing import median_ms  # noqa: E402
 
 from bookings.scheduling import Away, Busy, Closure, Rule, ServiceSettings, compute_slots  # noqa: E402
 
@@ -81,26 +81,16 @@ def build(volunteers: int, bookings_per_volunteer: int = 10, seed: int = 1) -> d
     return dict(service=SERVICE, rules=rules, zones=ZONES, busy=busy, away=away, closures=closures, now=NOW)
 
 
-def median_ms(fn, repeat: int) -> tuple[float, int]:
-    fn()  # warm up (zoneinfo cache, imports)
-    times, n = [], 0
-    for _ in range(repeat):
-        t0 = clock.perf_counter()
-        n = len(fn())
-        times.append((clock.perf_counter() - t0) * 1000)
-    return statistics.median(times), n
-
 
 def main() -> None:
     day = datetime(2026, 3, 30, 22, tzinfo=UTC)  # Tuesday 2026-03-31, local midnight to midnight
     print(f"{'volunteers':>10} {'bookings':>8} | {'(a) horizon ms':>14} {'slots':>6} | {'(b) branch-day ms':>17} {'slots':>5}")
     for volunteers in (50, 100, 200):
         data = build(volunteers)
-        a_ms, a_n = median_ms(lambda: compute_slots(**data), repeat=31)
-        b_ms, b_n = median_ms(
-            lambda: compute_slots(**data, branch_id=1, window_start=day, window_end=day + timedelta(days=1)),
-            repeat=201,
-        )
+        every = lambda: compute_slots(**data)  # noqa: E731
+        one_day = lambda: compute_slots(**data, branch_id=1, window_start=day, window_end=day + timedelta(days=1))  # noqa: E731
+        a_ms, a_n = median_ms(every, repeat=31), len(every())
+        b_ms, b_n = median_ms(one_day, repeat=201), len(one_day())
         print(f"{volunteers:>10} {len(data['busy']):>8} | {a_ms:>14.2f} {a_n:>6} | {b_ms:>17.3f} {b_n:>5}")
     print("targets at 200 volunteers: (a) well under 40 ms, (b) under 2 ms (median)")
 

@@ -9,16 +9,15 @@ one branch on one day, at three sizes.
 from __future__ import annotations
 
 import gc
-import statistics
 import sys
 import tempfile
-import time as clock
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench_slots import NOW, build  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 from bookings import create_app  # noqa: E402
 from bookings.extensions import db  # noqa: E402
@@ -65,15 +64,6 @@ def load(volunteers: int, one_service_per_rule: bool) -> None:
                                first_name="X", language="nl"))
     db.session.commit()
 
-
-def median_ms(function, repeat: int) -> float:
-    function()  # warm up caches and connections
-    times = []
-    for _ in range(repeat):
-        started = clock.perf_counter()
-        function()
-        times.append((clock.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
