@@ -48,13 +48,12 @@ def slots():
     # minute (services.read_cache), keyed by the question as asked, so a hit reads one row.
     now = availability.listing_instant()
     question = tuple(request.args.get(name) for name in SLOT_QUESTION)
-    status, body = read_cache.cached(("api.slots", now, question), lambda: _answer_slots(*question, now=now))
+    def answer() -> tuple[bytes, int]:
+        response, status = _slots_response(*question, now=now)
+        return response.get_data(), status
+
+    body, status = read_cache.cached(("api.slots", now, question), answer)
     return current_app.response_class(body, status=status, mimetype="application/json")
-
-
-def _answer_slots(service_slug, branch_slug, first_day, last_day, volunteer_id, *, now) -> tuple[int, bytes]:
-    response, status = _slots_response(service_slug, branch_slug, first_day, last_day, volunteer_id, now=now)
-    return status, response.get_data()
 
 
 def _slots_response(service_slug, branch_slug, first_day, last_day, volunteer_id, *, now):
